@@ -1,0 +1,128 @@
+"""Parsing of the cells users type: labels, years, numbers, lists.
+
+One set of rules for every entry point (CSV, XLSX, DataFrame, Excel cells), so the same
+sheet gives the same panel however it arrives.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable
+from typing import Final
+
+from siei_xl.exceptions import DataError, OptionError
+
+# Text that statistical offices and spreadsheets use for "no value". World Bank downloads
+# use "..", CIS and Russian tables "..." or "-", Eurostat ":", Excel shows error codes.
+MISSING_MARKERS: Final = frozenset(
+    {
+        "",
+        ".",
+        "..",
+        "...",
+        "\u2026",
+        "-",
+        "--",
+        "\u2013",
+        "\u2014",
+        ":",
+        "x",
+        "na",
+        "n/a",
+        "n.a.",
+        "nan",
+        "null",
+        "none",
+        "#n/a",
+        "#value!",
+        "#div/0!",
+        "#num!",
+        "#ref!",
+        "#name?",
+        "#null!",
+        "#spill!",
+        "#calc!",
+        "#getting_data",
+    }
+)
+
+COUNTRY_HEADERS: Final = ("iso3", "country code", "country_code", "countrycode", "code", "country")
+"""Accepted names of the country column, in order of preference when several are present
+(a World Bank file has both ``country`` (names) and ``iso3`` (codes): codes win)."""
+
+YEAR_HEADERS: Final = ("year", "time", "period")
+
+
+def label_key(label: object) -> str:
+    """Matching key of a label: trimmed, inner spaces collapsed, case-folded."""
+    return " ".join(label_text(label).split()).casefold()
+
+
+def label_text(label: object) -> str:
+    """A label as text: ``101.0`` from a cell becomes ``'101'``; strings are trimmed."""
+    if isinstance(label, float) and label.is_integer():
+        return str(int(label))
+    return str(label).strip()
+
+
+def is_missing(value: object) -> bool:
+    """True for a blank cell, NaN, or a missing-value marker such as ``'..'``."""
+    if value is None:
+        return True
+    if isinstance(value, float):
+        return math.isnan(value)
+    if isinstance(value, str):
+        return value.strip().casefold() in MISSING_MARKERS
+    return False
+
+
+def parse_number(value: object) -> float | None:
+    """A cell as a float, ``nan`` for a missing marker, ``None`` if it is not a number."""
+    if value is None:
+        return math.nan
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int | float):
+        number = float(value)
+        return number if math.isfinite(number) or math.isnan(number) else None
+    if isinstance(value, str):
+        text = value.strip()
+        if text.casefold() in MISSING_MARKERS:
+            return math.nan
+        try:
+            number = float(text)
+        except ValueError:
+            return None
+        return number if math.isfinite(number) else None
+    try:  # numpy scalars, Decimal
+        number = float(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return None
+    return number if math.isfinite(number) or math.isnan(number) else None
+
+
+def parse_year(value: object, *, what: str = "year") -> int:
+    """A year from ``2015``, ``2015.0`` or ``' 2015 '``; OptionError otherwise."""
+    number = parse_number(value)
+    if number is None or math.isnan(number) or not float(number).is_integer():
+        raise OptionError(f"{what} must be a whole number such as 2015, got {value!r}")
+    return int(number)
+
+
+def split_list(value: object) -> list[str]:
+    """Labels from comma-separated text or an iterable of cells; blanks are dropped.
+
+    A 2-D block (list of rows) is read row by row.
+    """
+    if value is None:
+        return []
+    if isinstance(value, str):
+        return [part.strip() for part in value.split(",") if part.strip()]
+    if isinstance(value, int | float):
+        return [] if is_missing(value) else [label_text(value)]
+    if isinstance(value, Iterable):
+        out: list[str] = []
+        for item in value:
+            out.extend(split_list(item))
+        return out
+    raise DataError(f"expected text or a list of labels, got {value!r}")
