@@ -31,6 +31,7 @@ from siei_xl.exceptions import (
     MissingValueError,
     NearZeroMeanError,
     OptionError,
+    SieiError,
     TooFewCountriesError,
     UnknownCountryError,
 )
@@ -127,18 +128,19 @@ def pair_series(
     Returns
     -------
     DataFrame
-        Columns ``year, country_a, country_b, distance, n_countries, note, standardize,
-        ddof, indicators``. ``n_countries`` is the number of countries the z-scores were
-        computed over (the smallest over the indicators); ``note`` says why a distance is
-        NaN.
+        Columns ``year, country_a, country_b, distance, n_countries, note, error,
+        standardize, ddof, indicators``. ``n_countries`` is the number of countries the
+        z-scores were computed over (the smallest over the indicators); where a distance is
+        NaN, ``note`` says why and ``error`` names the exception class the scalar function
+        would raise (e.g. ``MissingValueError``).
     """
     ctx = _Context(panel, indicators, standardize, ddof)
     a, b = panel.country_index(country_a), panel.country_index(country_b)
     ts = _year_positions(panel, years)
     pts = ctx.std.points[:, ts][:, :, ctx.ks]
     distances = _pair_distance(pts[a], pts[b])
-    notes = [
-        "" if math.isfinite(d) else ctx.explain((a, b), t)
+    gaps = [
+        None if math.isfinite(d) else ctx.explain((a, b), t)
         for d, t in zip(distances, ts, strict=True)
     ]
     frame = pd.DataFrame(
@@ -148,7 +150,8 @@ def pair_series(
             "country_b": panel.countries[b],
             "distance": distances,
             "n_countries": [ctx.n_countries(t) for t in ts],
-            "note": notes,
+            "note": [str(g) if g else "" for g in gaps],
+            "error": [type(g).__name__ if g else "" for g in gaps],
         }
     )
     return ctx.label(frame)
@@ -301,8 +304,8 @@ def group_distance_series(
     Returns
     -------
     DataFrame
-        Columns ``year, country, group, members, distance, n_countries, note`` and the
-        method columns.
+        Columns ``year, country, group, members, n_members, distance, n_countries, note,
+        error`` and the method columns.
     """
     ctx = _Context(panel, indicators, standardize, ddof)
     a = panel.country_index(country)
@@ -315,7 +318,7 @@ def group_distance_series(
     frame = _group_records(ctx, group, groups, years, one_year, "distance")
     frame.insert(1, "country", panel.countries[a])
     frame["n_countries"] = [ctx.n_countries(panel.year_index(y)) for y in frame["year"]]
-    return ctx.label(frame[[*frame.columns.drop("note"), "note"]])
+    return ctx.label(frame[[*frame.columns.drop(["note", "error"]), "note", "error"]])
 
 
 # -------------------------------------------------------------- within group
@@ -380,7 +383,7 @@ def group_cv_series(
     Returns
     -------
     DataFrame
-        Columns ``year, group, members, n_members, cv, note, ddof, indicators``.
+        Columns ``year, group, members, n_members, cv, note, error, ddof, indicators``.
     """
     ctx = _Context(panel, indicators, STANDARDIZE, ddof)
 
@@ -405,12 +408,12 @@ def _group_records(
     for t in _year_positions(panel, years):
         year = panel.years[t]
         members: tuple[int, ...] = ()
-        value, note = math.nan, ""
+        value, note, error = math.nan, "", ""
         try:
             members = _members(panel, group, year, groups)
             value = compute(members, t)
         except _YEAR_ERRORS as exc:
-            note = str(exc)
+            note, error = str(exc), type(exc).__name__
         records.append(
             {
                 "year": year,
@@ -419,6 +422,7 @@ def _group_records(
                 "n_members": len(members),
                 column: value,
                 "note": note,
+                "error": error,
             }
         )
     return pd.DataFrame.from_records(records)
@@ -576,12 +580,13 @@ class _Context:
         self.require_values(countries, t)
         self.require_standardizable(t)
 
-    def explain(self, countries: Sequence[int], t: int) -> str:
+    def explain(self, countries: Sequence[int], t: int) -> SieiError:
+        """The error that makes a value unavailable in year position ``t``."""
         try:
             self.require_points(countries, t)
         except _YEAR_ERRORS as exc:
-            return str(exc)
-        return "not available"
+            return exc
+        return MissingValueError(f"not available in {self.panel.years[t]}")
 
 
 def _notes(prefix: str, series: pd.DataFrame) -> list[str]:

@@ -32,6 +32,7 @@ from siei_xl.exceptions import (
 from siei_xl.labels import (
     COUNTRY_HEADERS,
     YEAR_HEADERS,
+    is_missing,
     label_key,
     label_text,
     parse_number,
@@ -318,17 +319,26 @@ class Panel:
         c_col, y_col = _key_columns(columns)
         i_col = _find_column(columns, INDICATOR_HEADERS, "indicator")
         v_col = _find_column(columns, VALUE_HEADERS, "value")
+        # Row numbers as the file shows them (header = row 1); a sheet read with blank rows
+        # dropped keeps its index, a frame with a non-integer index is numbered by position.
+        rows = (
+            frame.index + 2
+            if pd.api.types.is_integer_dtype(frame.index)
+            else np.arange(len(frame)) + 2
+        )
         long = pd.DataFrame(
             {
-                "country": frame.iloc[:, c_col],
-                "year": frame.iloc[:, y_col],
-                "indicator": frame.iloc[:, i_col].map(
-                    lambda v: label_text(v) if v is not None else ""
-                ),
-                "value": frame.iloc[:, v_col],
+                "row": np.asarray(rows),
+                "country": frame.iloc[:, c_col].to_numpy(),
+                "year": frame.iloc[:, y_col].to_numpy(),
+                "indicator": frame.iloc[:, i_col]
+                .map(lambda v: label_text(v) if v is not None else "")
+                .to_numpy(),
+                "value": frame.iloc[:, v_col].to_numpy(),
             }
         )
         long = long[long["indicator"] != ""]
+        long = _canonical_long(long, columns[c_col], columns[y_col], columns[v_col])
         names = list(dict.fromkeys(long["indicator"]))
         if indicators is not None and split_list(indicators):
             wanted = split_list(indicators)
@@ -340,10 +350,12 @@ class Panel:
                 )
             names = [by_key[label_key(w)] for w in wanted]
             long = long[long["indicator"].isin(names)]
-        dupes = long.duplicated(subset=["country", "year", "indicator"], keep=False)
+        key = ["country", "year", "indicator"]
+        dupes = long.duplicated(subset=key, keep=False)
         if dupes.any():
-            first_two = list(long.index[dupes][:2] + 2)
-            row = long.loc[long.index[dupes][0]]
+            row = long[dupes].iloc[0]
+            same = (long[key] == row[key]).all(axis=1)
+            first_two = list(long.loc[same, "row"][:2])
             raise DuplicateRowError(
                 f"rows {first_two[0]} and {first_two[1]} both hold {row['indicator']} for "
                 f"{row['country']} {row['year']}; keep one row per country, year and indicator"
@@ -406,8 +418,46 @@ def _read_sheet(file: Path, sheet: str | int | None) -> pd.DataFrame:
             sheet = next((n for n in names if n.strip().casefold() == "data"), names[0])
         elif isinstance(sheet, str) and sheet not in names:
             raise DataError(f"{file.name!r} has no sheet {sheet!r}; sheets: {', '.join(names)}")
-        frame = book.parse(sheet, dtype=object)
+        frame = pd.read_excel(book, sheet_name=sheet, dtype=object)
     return frame.dropna(how="all").dropna(axis=1, how="all")
+
+
+def _canonical_long(
+    long: pd.DataFrame, country_header: str, year_header: str, value_header: str
+) -> pd.DataFrame:
+    """Labels, years and values of a long table parsed by the rules of :meth:`Panel.from_rows`.
+
+    Done before looking for duplicates and pivoting, so ``' kaz '`` and ``'KAZ'``, or
+    ``'2015.0'`` and ``2015``, are one country-year rather than a false duplicate, and a
+    bad cell is reported with its own row number.
+    """
+    spelling: dict[str, str] = {}
+    country_of: dict[object, str] = {}
+    year_of: dict[object, int] = {}
+    countries: list[str] = []
+    years: list[int] = []
+    numbers: list[float] = []
+    for row_no, country, year, indicator, value in long[
+        ["row", "country", "year", "indicator", "value"]
+    ].itertuples(index=False, name=None):
+        if country not in country_of:
+            if is_missing(country):
+                raise DataError(f"row {row_no}: the {country_header!r} cell is blank")
+            text = label_text(country)
+            country_of[country] = spelling.setdefault(label_key(text), text)
+        countries.append(country_of[country])
+        if year not in year_of:
+            year_of[year] = _row_year(year, row_no, year_header)
+        years.append(year_of[year])
+        number = parse_number(value)
+        if number is None:
+            raise NonNumericError(
+                f"row {row_no}, column {value_header!r} ({countries[-1]} {years[-1]}, "
+                f"{indicator}): {value!r} is not a number; use a decimal point, and a blank "
+                "or '..' for missing"
+            )
+        numbers.append(number)
+    return long.assign(country=countries, year=years, value=numbers)
 
 
 def _standardize(values: npt.NDArray[np.float64], *, method: str, ddof: int) -> Standardization:

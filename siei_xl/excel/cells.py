@@ -1,0 +1,193 @@
+"""Raw cell values as Excel hands them to a function, turned into engine inputs.
+
+xlwings passes a range as a list of rows (a 1-D list for one row or column, a scalar for
+one cell), ``None`` for blanks (and for error cells, unless they come as ``'#N/A'`` text),
+floats for numbers. These helpers accept every one of those shapes, so the same code runs
+in Excel and in tests.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import OrderedDict
+from collections.abc import Sequence
+from typing import Final
+
+from siei_xl._defaults import DDOF, STANDARDIZE
+from siei_xl.core.standardize import check_ddof, check_method
+from siei_xl.exceptions import DataError, OptionError, SieiError
+from siei_xl.labels import is_missing, label_text, parse_year, split_list
+from siei_xl.panel import Panel
+
+# Excel limits a cell's text to what a UDF may return without #VALUE!.
+MAX_TEXT: Final = 255
+CACHE_SIZE: Final = 32
+
+_panels: OrderedDict[tuple[object, ...], Panel | SieiError] = OrderedDict()
+
+
+def as_rows(value: object) -> list[list[object]]:
+    """Any range value as a list of rows (a scalar is one row of one cell)."""
+    if isinstance(value, list | tuple):
+        if not value:
+            return []
+        if all(isinstance(row, list | tuple) for row in value):
+            return [list(row) for row in value]
+        return [list(value)]
+    return [[value]]
+
+
+def trim_blank_rows(rows: list[list[object]]) -> list[list[object]]:
+    """Drop the blank rows at the end of a generously selected range, cheaply.
+
+    Comparing a whole row with a row of ``None`` runs in C, so 200,000 blank rows cost a
+    few milliseconds; blank rows in the middle are skipped later by the panel reader.
+    """
+    if not rows:
+        return rows
+    blank = [None] * len(rows[-1])
+    end = len(rows)
+    while end and (rows[end - 1] == blank or all(is_missing(v) for v in rows[end - 1])):
+        end -= 1
+    return rows[:end]
+
+
+def panel_from_cells(data: object, indicators: object = None) -> Panel:
+    """The panel held in a data range (header row first), cached on the range's content.
+
+    Repeated calls over the same range (hundreds of formulas reading one Data sheet) parse
+    and standardise it once: the cache key is the cells' content, not the range address,
+    so an edit to any cell makes a new key.
+    """
+    rows = trim_blank_rows(as_rows(data))
+    names = tuple(split_list(indicators)) if not is_missing_arg(indicators) else ()
+    key = (tuple(map(tuple, rows)), tuple(n.casefold() for n in names))
+    try:
+        hit = _panels[key]
+    except KeyError:
+        hit = _build_panel(rows, names)
+        _panels[key] = hit
+        if len(_panels) > CACHE_SIZE:
+            _panels.popitem(last=False)
+    else:
+        _panels.move_to_end(key)
+    if isinstance(hit, SieiError):
+        raise hit
+    return hit
+
+
+def _build_panel(rows: list[list[object]], names: tuple[str, ...]) -> Panel | SieiError:
+    if len(rows) < 2:
+        return DataError(
+            "data must be a range with a header row (country, year, indicators...) and at "
+            "least one row of values"
+        )
+    try:
+        return Panel.from_rows(rows[0], rows[1:], indicators=list(names) or None)
+    except SieiError as exc:  # a bad range stays bad until its content changes: cache it
+        return exc
+
+
+def clear_cache() -> None:
+    """Forget every cached panel."""
+    _panels.clear()
+
+
+def is_missing_arg(value: object) -> bool:
+    """True for an omitted or blank optional argument."""
+    if isinstance(value, list | tuple):
+        return all(is_missing_arg(v) for v in value)
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+def one_value(value: object, name: str) -> object:
+    """The single cell of an argument that must be one cell."""
+    if isinstance(value, list | tuple):
+        flat = [v for row in as_rows(value) for v in row if not is_missing_arg(v)]
+        if len(flat) != 1:
+            raise OptionError(f"{name} must be a single cell or value, got {len(flat)} values")
+        return flat[0]
+    return value
+
+
+def label_arg(value: object, name: str) -> str:
+    """A country label argument: trimmed text (a number such as 101 becomes '101')."""
+    value = one_value(value, name)
+    if value is None or is_missing_arg(value):
+        raise OptionError(f"{name} is blank: give a country label such as KAZ")
+    if isinstance(value, bool):
+        raise OptionError(f"{name} must be a country label, got {value!r}")
+    return label_text(value)
+
+
+def year_arg(value: object, name: str = "year") -> int:
+    """A year argument: 2015, 2015.0 or '2015'."""
+    value = one_value(value, name)
+    if value is None or is_missing_arg(value):
+        raise OptionError(f"{name} is blank: give a year such as 2015")
+    return parse_year(value, what=name)
+
+
+def method_arg(value: object) -> str:
+    """The standardize option; blank means the default."""
+    value = one_value(value, "standardize")
+    return STANDARDIZE if is_missing_arg(value) else check_method(value)
+
+
+def ddof_arg(value: object) -> int:
+    """The ddof option; blank means the default (1)."""
+    value = one_value(value, "ddof")
+    if is_missing_arg(value):
+        return DDOF
+    if isinstance(value, str):
+        try:
+            value = float(value.strip())
+        except ValueError:
+            raise OptionError(f"ddof must be 0 or 1, got {value!r}") from None
+    return check_ddof(value)
+
+
+def number_arg(value: object, name: str, default: float) -> float:
+    """A positive number option; blank means ``default``."""
+    value = one_value(value, name)
+    if is_missing_arg(value):
+        return default
+    try:
+        number = float(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        raise OptionError(f"{name} must be a number, got {value!r}") from None
+    if not math.isfinite(number) or number <= 0:
+        raise OptionError(f"{name} must be a positive number, got {value!r}")
+    return number
+
+
+def labels_arg(value: object, name: str) -> list[str]:
+    """Labels from a range (row, column or block) or comma-separated text."""
+    labels = split_list(as_rows(value)) if isinstance(value, list | tuple) else split_list(value)
+    if not labels:
+        raise OptionError(f"{name} is empty: give labels in a range or as 'KAZ, RUS'")
+    return labels
+
+
+def optional_labels(value: object) -> list[str] | None:
+    """Labels, or ``None`` when the argument is omitted or blank."""
+    return None if is_missing_arg(value) else labels_arg(value, "labels")
+
+
+def error_text(exc: SieiError) -> str:
+    """``'#N/A: reason'``: the Excel error code, then the reason, within 255 characters."""
+    text = f"{exc.excel_code}: {exc}"
+    return text if len(text) <= MAX_TEXT else text[: MAX_TEXT - 3] + "..."
+
+
+def cell_value(value: float, reason: str | None = None, code: str = "#N/A") -> object:
+    """A number for a cell, or an error string when it is not available."""
+    if math.isfinite(value):
+        return float(value)  # a plain float: numpy scalars are not a COM type
+    text = f"{code}: {reason or 'not available'}"
+    return text if len(text) <= MAX_TEXT else text[: MAX_TEXT - 3] + "..."
+
+
+def table(header: Sequence[object], rows: Sequence[Sequence[object]]) -> list[list[object]]:
+    """A spilling result: header row, then rows."""
+    return [list(header), *[list(r) for r in rows]]
