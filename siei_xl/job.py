@@ -1,0 +1,350 @@
+"""The main job of the SIEI workbook as a plain function over plain values.
+
+The ribbon's Compute button and ``siei-xl fill`` both read three sheets (Data, Groups,
+Settings) as rows of cell values and call :func:`run`; they differ only in how they read
+the cells and write the results. :func:`validate` lists every problem at once and
+changes nothing.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from siei_xl._defaults import CV_LIMIT, DDOF, STANDARDIZE
+from siei_xl.convergence import convergence_table, group_cv_series, group_distance_series
+from siei_xl.core.standardize import check_ddof, check_method
+from siei_xl.exceptions import DataError, OptionError, SieiError
+from siei_xl.groups import Groups
+from siei_xl.labels import is_missing, label_key, label_text, parse_number, split_list
+from siei_xl.panel import Panel
+
+__all__ = ["SETTINGS", "JobResult", "Settings", "read_settings", "run", "validate"]
+
+Rows = Sequence[Sequence[object]]
+
+SETTINGS: tuple[tuple[str, str, str], ...] = (
+    # (key, default, help) in the order of the Settings sheet
+    ("Focus country", "KAZ", "The country whose convergence is shown, e.g. KAZ."),
+    ("Partners", "RUS, CHN, KGZ, UZB, TKM", "Countries compared with the focus, comma-separated."),
+    (
+        "Region",
+        "Border region",
+        "A group name from the Groups sheet, or countries 'RUS, CHN'. Blank: no region.",
+    ),
+    ("Region label", "", "Column title for the region. Blank: the region's name."),
+    ("Indicators", "", "Data columns to use, comma-separated. Blank: every indicator column."),
+    ("Standardize", STANDARDIZE, "yearly (z-scores per year) or pooled (over all years)."),
+    ("ddof", str(DDOF), "1: sample sd (STDEV.S); 0: population sd (STDEV.P)."),
+    ("CV limit", f"{CV_LIMIT:g}", "Refuse a within-region CV above this (mean near zero)."),
+    ("First year", "", "First year of the results. Blank: the first year of the data."),
+    ("Last year", "", "Last year of the results. Blank: the last year of the data."),
+)
+
+
+@dataclass(frozen=True)
+class Settings:
+    """What Compute reads from the Settings sheet."""
+
+    focus: str
+    partners: tuple[str, ...]
+    region: str = ""
+    region_label: str = ""
+    indicators: tuple[str, ...] = ()
+    standardize: str = STANDARDIZE
+    ddof: int = DDOF
+    cv_limit: float = CV_LIMIT
+    first_year: int | None = None
+    last_year: int | None = None
+
+    @property
+    def region_title(self) -> str:
+        if self.region_label:
+            return self.region_label
+        return self.region if "," not in self.region else "Region"
+
+
+@dataclass
+class JobResult:
+    """Everything Compute writes: tables, notes and a one-line summary."""
+
+    settings: Settings
+    panel: Panel
+    distances: pd.DataFrame
+    """Indexed by year; one column per partner, then the region."""
+    region_cv: pd.DataFrame | None
+    """Columns year, cv, members, note; None without a region."""
+    region_members: pd.DataFrame | None
+    """Per year: the region's members (membership may change over time)."""
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def summary(self) -> str:
+        p = self.panel
+        n_na = int(self.distances.isna().sum().sum())
+        return (
+            f"{len(p.countries)} countries, {len(p.years)} years ({p.years[0]}-{p.years[-1]}), "
+            f"{len(self.settings.indicators or p.indicators)} indicators; "
+            f"{self.distances.size - n_na} values computed, {n_na} not available"
+        )
+
+
+def read_settings(rows: Rows) -> Settings:
+    """Settings from key/value rows (column A key, column B value); unknown keys are errors."""
+    known = {label_key(k): k for k, _, _ in SETTINGS}
+    values = {k: d for k, d, _ in SETTINGS}
+    for row_no, row in enumerate(rows, start=1):
+        if not row or is_missing(row[0]):
+            continue
+        key = label_key(row[0])
+        if key not in known:
+            if row_no == 1 or key in {"setting", "key"}:  # a header row
+                continue
+            raise OptionError(
+                f"Settings row {row_no}: unknown setting {label_text(row[0])!r}; "
+                f"known: {', '.join(known.values())}"
+            )
+        cell = row[1] if len(row) > 1 else None
+        values[known[key]] = "" if is_missing(cell) else label_text(cell)
+    return _settings(values)
+
+
+def _settings(values: dict[str, str]) -> Settings:
+    focus = values["Focus country"].strip()
+    if not focus:
+        raise OptionError("Settings: Focus country is blank; give a country code such as KAZ")
+    partners = tuple(split_list(values["Partners"]))
+    if not partners and not values["Region"].strip():
+        raise OptionError("Settings: give Partners, a Region, or both")
+    return Settings(
+        focus=focus,
+        partners=partners,
+        region=values["Region"].strip(),
+        region_label=values["Region label"].strip(),
+        indicators=tuple(split_list(values["Indicators"])),
+        standardize=check_method(values["Standardize"] or STANDARDIZE),
+        ddof=check_ddof(_number(values["ddof"] or str(DDOF), "ddof")),
+        cv_limit=_positive(values["CV limit"] or str(CV_LIMIT), "CV limit"),
+        first_year=_year(values["First year"], "First year"),
+        last_year=_year(values["Last year"], "Last year"),
+    )
+
+
+def _number(text: str, name: str) -> float:
+    number = parse_number(text)
+    if number is None or math.isnan(number):
+        raise OptionError(f"Settings: {name} must be a number, got {text!r}")
+    return number
+
+
+def _positive(text: str, name: str) -> float:
+    number = _number(text, name)
+    if number <= 0:
+        raise OptionError(f"Settings: {name} must be positive, got {text!r}")
+    return number
+
+
+def _year(text: str, name: str) -> int | None:
+    if not text.strip():
+        return None
+    number = _number(text, name)
+    if not number.is_integer():
+        raise OptionError(f"Settings: {name} must be a year such as 2000, got {text!r}")
+    return int(number)
+
+
+def read_data(rows: Rows, settings: Settings | None = None) -> Panel:
+    """The Data sheet's rows (header first) as a panel."""
+    body = [list(r) for r in rows]
+    while body and all(is_missing(v) for v in body[-1]):
+        body.pop()
+    if len(body) < 2:
+        raise DataError("the Data sheet is empty: paste a header row and data below it")
+    indicators = list(settings.indicators) if settings and settings.indicators else None
+    return Panel.from_rows(body[0], body[1:], indicators=indicators, description="Data sheet")
+
+
+def read_groups(rows: Rows) -> Groups:
+    """The Groups sheet's rows (header first); an empty sheet is an empty book."""
+    body = [list(r) for r in rows if not all(is_missing(v) for v in r)]
+    if not body:
+        return Groups({})
+    return Groups.from_rows(body[0], body[1:])
+
+
+def run(data: Rows, groups: Rows, settings: Rows) -> JobResult:
+    """Compute the Results tables from the three input sheets.
+
+    Raises
+    ------
+    SieiError
+        A problem that stops the whole job (unknown focus country, bad setting...).
+        Problems of single years become NaN cells and notes.
+    """
+    cfg = read_settings(settings)
+    panel = read_data(data, cfg)
+    book = read_groups(groups)
+    years = _years(panel, cfg)
+    region: object = cfg.region if cfg.region else None
+    if region is not None and region not in book and "," not in cfg.region:
+        # a single word that is not a group name: a one-country region, or a typo
+        try:
+            panel.country_index(cfg.region)
+        except SieiError:
+            raise OptionError(
+                f"Settings: Region {cfg.region!r} is neither a group on the Groups sheet "
+                f"({', '.join(book.names) or 'none defined'}) nor a country of the data"
+            ) from None
+    options = {"years": years, "standardize": cfg.standardize, "ddof": cfg.ddof}
+    distances = convergence_table(
+        panel,
+        cfg.focus,
+        list(cfg.partners),
+        region=region,
+        region_label=cfg.region_title,
+        groups=book,
+        **options,  # type: ignore[arg-type]
+    )
+    notes = list(distances.attrs["notes"])
+    region_cv = members = None
+    if region is not None:
+        cv = group_cv_series(
+            panel, region, groups=book, years=years, ddof=cfg.ddof, cv_limit=cfg.cv_limit
+        )
+        region_cv = cv[["year", "cv", "members", "note", "error"]]
+        notes += [
+            f"{cfg.region_title} CV {y}: {n}" for y, n in zip(cv.year, cv.note, strict=True) if n
+        ]
+        gd = group_distance_series(panel, cfg.focus, region, groups=book, **options)  # type: ignore[arg-type]
+        members = gd[["year", "members", "n_members"]]
+    return JobResult(cfg, panel, distances, region_cv, members, notes)
+
+
+def _years(panel: Panel, cfg: Settings) -> list[int]:
+    lo = cfg.first_year if cfg.first_year is not None else panel.years[0]
+    hi = cfg.last_year if cfg.last_year is not None else panel.years[-1]
+    if lo > hi:
+        raise OptionError(f"Settings: First year {lo} is after Last year {hi}")
+    years = [y for y in panel.years if lo <= y <= hi]
+    if not years:
+        raise OptionError(
+            f"Settings: no data between {lo} and {hi} (the data covers "
+            f"{panel.years[0]}-{panel.years[-1]})"
+        )
+    return years
+
+
+def validate(data: Rows, groups: Rows, settings: Rows) -> list[str]:
+    """Every problem found in the three sheets, in one list; empty when all is well.
+
+    Unlike :func:`run`, this does not stop at the first problem: it checks the settings,
+    then every data row (unknown text in numbers, duplicates, blank codes, bad years),
+    then the groups and the labels the settings name, then the coverage of the years.
+    """
+    problems: list[str] = []
+    try:
+        cfg: Settings | None = read_settings(settings)
+    except SieiError as exc:
+        problems.append(str(exc))
+        cfg = None
+    body = [list(r) for r in data if not all(is_missing(v) for v in r)]
+    panel = None
+    if len(body) < 2:
+        problems.append("the Data sheet is empty: paste a header row and data below it")
+    else:
+        good_rows, row_problems = _check_rows(body)
+        problems += row_problems
+        if good_rows:
+            try:  # the labels the settings name are checked against the readable rows
+                panel = read_data([body[0], *good_rows], cfg)
+            except SieiError as exc:
+                problems.append(str(exc))
+    try:
+        book = read_groups(groups)
+    except SieiError as exc:
+        problems.append(str(exc))
+        book = Groups({})
+    if panel is not None and cfg is not None:
+        problems += _label_problems(panel, book, cfg)
+    return list(dict.fromkeys(problems))
+
+
+def _check_rows(body: list[list[object]]) -> tuple[list[list[object]], list[str]]:
+    """Check every data row on its own, then duplicates; return the good rows and problems."""
+    header = body[0]
+    problems: list[str] = []
+    good: list[list[object]] = []
+    first_row: dict[tuple[str, int], int] = {}
+    for row_no, row in enumerate(body[1:], start=2):
+        try:
+            one = Panel.from_rows(header, [row], first_row_number=row_no)
+        except SieiError as exc:
+            problems.append(str(exc))
+            continue
+        key = (label_key(one.countries[0]), one.years[0])
+        if key in first_row:
+            problems.append(
+                f"rows {first_row[key]} and {row_no} both hold {one.countries[0]} {one.years[0]}; "
+                "keep one row per country and year"
+            )
+            continue
+        first_row[key] = row_no
+        good.append(row)
+    if len(problems) > 50:
+        problems = [*problems[:50], f"... and {len(problems) - 50} more problems"]
+    return good, problems
+
+
+def _label_problems(panel: Panel, book: Groups, cfg: Settings) -> list[str]:
+    problems: list[str] = []
+    labels = [("Focus country", cfg.focus)] + [("Partners", p) for p in cfg.partners]
+    for where, label in labels:
+        try:
+            panel.country_index(label)
+        except SieiError as exc:
+            problems.append(f"Settings {where}: {exc}")
+    if cfg.region:
+        if cfg.region in book:
+            for member in book.all_members(cfg.region):
+                try:
+                    panel.country_index(member.country)
+                except SieiError as exc:
+                    problems.append(f"Groups {cfg.region}: {exc}")
+        else:
+            for label in split_list(cfg.region):
+                try:
+                    panel.country_index(label)
+                except SieiError:
+                    problems.append(
+                        f"Settings Region: {label!r} is neither a group on the Groups sheet "
+                        "nor a country of the data"
+                    )
+    present = np.isfinite(panel.values).all(axis=2)
+    for label in [cfg.focus, *cfg.partners]:
+        try:
+            c = panel.country_index(label)
+        except SieiError:
+            continue
+        gaps = [y for y, ok in zip(panel.years, present[c], strict=True) if not ok]
+        if gaps:
+            problems.append(
+                f"{panel.countries[c]} lacks values in {_spans(gaps)}: those years will be n/a"
+            )
+    return problems
+
+
+def _spans(years: list[int]) -> str:
+    spans: list[str] = []
+    start = prev = years[0]
+    for y in [*years[1:], None]:
+        if y is not None and y == prev + 1:
+            prev = y
+            continue
+        spans.append(str(start) if start == prev else f"{start}-{prev}")
+        if y is not None:
+            start = prev = y
+    return ", ".join(spans)
