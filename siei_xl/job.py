@@ -323,13 +323,13 @@ def _label_problems(panel: Panel, book: Groups, cfg: Settings) -> list[str]:
                         f"Settings Region: {label!r} is neither a group on the Groups sheet "
                         "nor a country of the data"
                     )
-    present = np.isfinite(panel.values).all(axis=2)
+    present = np.isfinite(panel.values).all(axis=2).reshape(len(panel.countries), -1)
     for label in [cfg.focus, *cfg.partners]:
         try:
             c = panel.country_index(label)
         except SieiError:
             continue
-        gaps = [y for y, ok in zip(panel.years, present[c], strict=True) if not ok]
+        gaps = [y for y, ok in zip(panel.years, present[c].tolist(), strict=True) if not ok]
         if gaps:
             problems.append(
                 f"{panel.countries[c]} lacks values in {_spans(gaps)}: those years will be n/a"
