@@ -19,9 +19,9 @@ from siei_xl._defaults import CV_LIMIT, DDOF, STANDARDIZE
 from siei_xl.convergence import convergence_table, group_cv_series, group_distance_series
 from siei_xl.core.standardize import check_ddof, check_method
 from siei_xl.exceptions import DataError, OptionError, SieiError
-from siei_xl.groups import Groups
+from siei_xl.groups import GROUP_HEADERS, MEMBER_HEADERS, Groups
 from siei_xl.labels import is_missing, label_key, label_text, parse_number, split_list
-from siei_xl.panel import Panel
+from siei_xl.panel import Panel, header_row
 
 __all__ = ["SETTINGS", "JobResult", "Settings", "read_settings", "run", "validate"]
 
@@ -97,13 +97,13 @@ def read_settings(rows: Rows) -> Settings:
     """Settings from key/value rows (column A key, column B value); unknown keys are errors."""
     known = {label_key(k): k for k, _, _ in SETTINGS}
     values = {k: d for k, d, _ in SETTINGS}
-    for row_no, row in enumerate(rows, start=1):
+    top = header_row(rows, ("setting", "key"), ("value",))
+    start = top + 1 if any(label_key(c) == "value" for c in rows[top] if c) else 0
+    for row_no, row in enumerate(rows[start:], start=start + 1):
         if not row or is_missing(row[0]):
             continue
         key = label_key(row[0])
         if key not in known:
-            if row_no == 1 or key in {"setting", "key"}:  # a header row
-                continue
             raise OptionError(
                 f"Settings row {row_no}: unknown setting {label_text(row[0])!r}; "
                 f"known: {', '.join(known.values())}"
@@ -162,10 +162,17 @@ def read_data(rows: Rows, settings: Settings | None = None) -> Panel:
     body = [list(r) for r in rows]
     while body and all(is_missing(v) for v in body[-1]):
         body.pop()
-    if len(body) < 2:
+    top = header_row(body)
+    if len(body) < top + 2:
         raise DataError("the Data sheet is empty: paste a header row and data below it")
     indicators = list(settings.indicators) if settings and settings.indicators else None
-    return Panel.from_rows(body[0], body[1:], indicators=indicators, description="Data sheet")
+    return Panel.from_rows(
+        body[top],
+        body[top + 1 :],
+        indicators=indicators,
+        description="Data sheet",
+        first_row_number=top + 2,
+    )
 
 
 def read_groups(rows: Rows) -> Groups:
@@ -173,7 +180,10 @@ def read_groups(rows: Rows) -> Groups:
     body = [list(r) for r in rows if not all(is_missing(v) for v in r)]
     if not body:
         return Groups({})
-    return Groups.from_rows(body[0], body[1:])
+    top = header_row(body, GROUP_HEADERS, MEMBER_HEADERS)
+    if len(body) == top + 1:
+        return Groups({})
+    return Groups.from_rows(body[top], body[top + 1 :])
 
 
 def run(data: Rows, groups: Rows, settings: Rows) -> JobResult:
@@ -251,16 +261,17 @@ def validate(data: Rows, groups: Rows, settings: Rows) -> list[str]:
     except SieiError as exc:
         problems.append(str(exc))
         cfg = None
-    body = [list(r) for r in data if not all(is_missing(v) for v in r)]
+    body = [list(r) for r in data]
+    top = header_row(body)
     panel = None
-    if len(body) < 2:
+    if not any(not all(is_missing(v) for v in r) for r in body[top + 1 :]):
         problems.append("the Data sheet is empty: paste a header row and data below it")
     else:
-        good_rows, row_problems = _check_rows(body)
+        good_rows, row_problems = _check_rows(body, top)
         problems += row_problems
         if good_rows:
             try:  # the labels the settings name are checked against the readable rows
-                panel = read_data([body[0], *good_rows], cfg)
+                panel = read_data([body[top], *good_rows], cfg)
             except SieiError as exc:
                 problems.append(str(exc))
     try:
@@ -273,13 +284,18 @@ def validate(data: Rows, groups: Rows, settings: Rows) -> list[str]:
     return list(dict.fromkeys(problems))
 
 
-def _check_rows(body: list[list[object]]) -> tuple[list[list[object]], list[str]]:
-    """Check every data row on its own, then duplicates; return the good rows and problems."""
-    header = body[0]
+def _check_rows(body: list[list[object]], top: int) -> tuple[list[list[object]], list[str]]:
+    """Check every data row on its own, then duplicates; return the good rows and problems.
+
+    ``body`` is the sheet from its first row, so positions give sheet row numbers.
+    """
+    header = body[top]
     problems: list[str] = []
     good: list[list[object]] = []
     first_row: dict[tuple[str, int], int] = {}
-    for row_no, row in enumerate(body[1:], start=2):
+    for row_no, row in enumerate(body[top + 1 :], start=top + 2):
+        if all(is_missing(v) for v in row):
+            continue
         try:
             one = Panel.from_rows(header, [row], first_row_number=row_no)
         except SieiError as exc:

@@ -555,3 +555,23 @@ def _row_year(cell: object, row_no: int, header: str) -> int:
             f"row {row_no}: the {header!r} cell holds {cell!r}, not a whole year such as 2015"
         )
     return int(number)
+
+
+def header_row(
+    rows: Sequence[Sequence[object]],
+    *required: Sequence[str],
+    search: int = 10,
+) -> int:
+    """Position of the header row: the first of the top rows that names every required column.
+
+    ``required`` are sets of accepted header names (default: a country column and a year
+    column). Lets a range start with a title or instruction line above the table, as the
+    SIEI workbook's sheets do. Without such a row in the first ``search`` rows, the first
+    row is the header (and its error message says what is missing).
+    """
+    needs = required or (COUNTRY_HEADERS, YEAR_HEADERS)
+    for i, row in enumerate(rows[:search]):
+        keys = {label_key(c) for c in row if isinstance(c, str)}
+        if all(keys & set(accepted) for accepted in needs):
+            return i
+    return 0

@@ -17,7 +17,7 @@ from siei_xl._defaults import DDOF, STANDARDIZE
 from siei_xl.core.standardize import check_ddof, check_method
 from siei_xl.exceptions import DataError, OptionError, SieiError
 from siei_xl.labels import is_missing, label_text, parse_year, split_list
-from siei_xl.panel import Panel
+from siei_xl.panel import Panel, header_row
 
 # Excel limits a cell's text to what a UDF may return without #VALUE!.
 MAX_TEXT: Final = 255
@@ -82,8 +82,11 @@ def _build_panel(rows: list[list[object]], names: tuple[str, ...]) -> Panel | Si
             "data must be a range with a header row (country, year, indicators...) and at "
             "least one row of values"
         )
+    top = header_row(rows)
     try:
-        return Panel.from_rows(rows[0], rows[1:], indicators=list(names) or None)
+        return Panel.from_rows(
+            rows[top], rows[top + 1 :], indicators=list(names) or None, first_row_number=top + 2
+        )
     except SieiError as exc:  # a bad range stays bad until its content changes: cache it
         return exc
 
