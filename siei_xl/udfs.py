@@ -118,6 +118,9 @@ def excel_function(
                 return error_text(exc)
 
         wrapper.__doc__ = summary
+        # xlwings turns type hints into value converters (Any would break conversion in
+        # Excel): the function Excel sees has none.
+        wrapper.__annotations__ = {}
         decorated: Any = wrapper
         for arg_name, doc in reversed(list(args.items())):
             options: dict[str, Any] = {"doc": doc}

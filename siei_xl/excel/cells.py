@@ -8,9 +8,11 @@ in Excel and in tests.
 
 from __future__ import annotations
 
+import copy
 import math
 from collections import OrderedDict
 from collections.abc import Sequence
+from itertools import chain
 from typing import Final
 
 from siei_xl._defaults import DDOF, STANDARDIZE
@@ -59,9 +61,12 @@ def panel_from_cells(data: object, indicators: object = None) -> Panel:
     and standardise it once: the cache key is the cells' content, not the range address,
     so an edit to any cell makes a new key.
     """
-    rows = trim_blank_rows(as_rows(data))
+    rows = trim_blank_rows(as_rows(drop_blank_tail(data)))
     names = tuple(split_list(indicators)) if not is_missing_arg(indicators) else ()
-    key = (tuple(map(tuple, rows)), tuple(n.casefold() for n in names))
+    # TRUE equals 1.0 and FALSE 0.0 in a tuple comparison, so a cell edited from 1 to TRUE
+    # would find the old entry: the key also records where booleans are (rarely anywhere).
+    flags = _bool_cells(rows) if bool in set(map(type, chain.from_iterable(rows))) else ()
+    key = (tuple(map(tuple, rows)), names, flags)
     try:
         hit = _panels[key]
     except KeyError:
@@ -72,8 +77,43 @@ def panel_from_cells(data: object, indicators: object = None) -> Panel:
     else:
         _panels.move_to_end(key)
     if isinstance(hit, SieiError):
-        raise hit
+        # A copy: raising the cached instance itself would chain every call's traceback
+        # (and with it every call's arguments) onto it, a leak that grows with each call.
+        raise copy.copy(hit)
     return hit
+
+
+def drop_blank_tail(value: object) -> object:
+    """A list of rows without its trailing rows of blanks, found by comparisons run in C.
+
+    A range selected generously (``A1:D200000``) arrives with every blank row; copying and
+    checking each of them in Python would cost a quarter of a second per call. Whole
+    slices are compared with a blank template, galloping back from the end, so 200,000
+    blank rows cost about a millisecond. Anything else is returned unchanged (and
+    :func:`trim_blank_rows` still handles rows of missing markers).
+    """
+    if not isinstance(value, list | tuple) or not value or not isinstance(value[-1], list | tuple):
+        return value
+    width = len(value[-1])
+    blank: list[None] | tuple[None, ...] = (
+        [None] * width if isinstance(value[-1], list) else (None,) * width
+    )
+    end, step = len(value), 1
+    while end and step:
+        k = min(step, end)
+        template = [blank] * k if isinstance(value, list) else (blank,) * k
+        if value[end - k : end] == template:
+            end -= k
+            step = min(2 * step, 1 << 16)
+        else:
+            step //= 2
+    return value[:end]
+
+
+def _bool_cells(rows: list[list[object]]) -> tuple[tuple[int, int], ...]:
+    return tuple(
+        (i, j) for i, row in enumerate(rows) for j, v in enumerate(row) if isinstance(v, bool)
+    )
 
 
 def _build_panel(rows: list[list[object]], names: tuple[str, ...]) -> Panel | SieiError:
@@ -88,7 +128,7 @@ def _build_panel(rows: list[list[object]], names: tuple[str, ...]) -> Panel | Si
             rows[top], rows[top + 1 :], indicators=list(names) or None, first_row_number=top + 2
         )
     except SieiError as exc:  # a bad range stays bad until its content changes: cache it
-        return exc
+        return exc.with_traceback(None)
 
 
 def clear_cache() -> None:
