@@ -34,6 +34,7 @@ from siei_xl.convergence import (
     standardized_table,
 )
 from siei_xl.excel.cells import (
+    as_rows,
     cell_value,
     ddof_arg,
     error_text,
@@ -422,7 +423,7 @@ def SIEI_STANDARDIZE(data: Any, standardize: Any = None, ddof: Any = None) -> An
     spills=True,
 )
 def SIEI_GROUP_MEMBERS(groups: Any, name: Any, year: Any) -> Any:
-    rows = groups if isinstance(groups, list) else [[groups]]
+    rows = as_rows(groups)
     book = Groups.from_rows(rows[0], rows[1:]) if rows else Groups({})
     members = book.members(label_arg(name, "name"), year_arg(year))
     if not members:

@@ -1,0 +1,410 @@
+"""What each sheet of the SIEI workbook holds, as plain data.
+
+The template builder and the headless fill write these cells with XlsxWriter; the
+ribbon's macros write the same cells through xlwings. Keeping the layout here, free of
+any Excel library, means both paths put the same formulas in the same places.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from siei_xl import __version__
+from siei_xl.job import SETTINGS, JobResult
+from siei_xl.labels import label_key
+
+DATA, GROUPS, SETTINGS_SHEET, RESULTS, CHART, HELP, CONF = (
+    "Data",
+    "Groups",
+    "Settings",
+    "Results",
+    "Chart",
+    "Help",
+    "xlwings.conf",
+)
+SHEETS = (DATA, GROUPS, SETTINGS_SHEET, RESULTS, CHART, HELP, CONF)
+INPUT_SHEETS = (DATA, GROUPS, SETTINGS_SHEET)
+
+HEADER_ROW = 1  # 0-based: row 2 holds the header on Data, Groups and Settings
+TABLE_ROW = 4  # 0-based: row 5 holds the header of the Results tables
+
+INSTRUCTIONS = {
+    DATA: "Data: one row per country and year. Header in row 2: country (code), year, then one "
+    "column per indicator. Blank or '..' = missing. Functions read it, e.g. "
+    '=SIEI_PAIR(Data!A2:D400, "KAZ", "RUS", 2015).',
+    GROUPS: "Groups: one row per member: group name, country code, and optionally the first "
+    "(from) and last (to) year of membership. Use a group's name as the Region on Settings.",
+    SETTINGS_SHEET: "Settings: what SIEI > Compute reads. Change the Value column; "
+    "the third column says what each setting means.",
+    RESULTS: "Results: written by SIEI > Compute (or siei-xl fill); Clear results empties it. "
+    "Cells are live SIEI formulas. Lower distance = closer economies.",
+    CHART: "Chart: the convergence of the focus country with each partner and the region, year "
+    "by year (lower = closer). SIEI > Draw chart redraws it from Results.",
+    HELP: "Help: every SIEI function, its arguments, what it returns and its errors. "
+    "Excel's Insert Function dialog (category SIEI) shows the same text.",
+    CONF: "xlwings settings: set Interpreter_Win to your python.exe if Python is not on PATH.",
+}
+
+CONF_ROWS = (
+    ("Interpreter_Win", ""),
+    ("Interpreter_Mac", ""),
+    ("PYTHONPATH", ""),
+    ("UDF Modules", "siei_xl.udfs"),
+    ("Debug UDFs", "False"),
+    ("Use UDF Server", "False"),
+    ("Show Console", "False"),
+)
+
+
+@dataclass(frozen=True)
+class Cell:
+    """One cell: a value, or a formula with its cached value; 0-based position."""
+
+    row: int
+    col: int
+    value: object = None
+    formula: str | None = None
+    style: str = ""
+
+
+@dataclass(frozen=True)
+class Series:
+    name: str
+    values: str  # range reference, e.g. Results!$B$6:$B$35
+    dashed: bool = False
+
+
+@dataclass(frozen=True)
+class ChartSpec:
+    title: str
+    categories: str
+    series: tuple[Series, ...]
+    x_title: str = "Year"
+    y_title: str = "Distance (standardised units; lower = closer)"
+
+
+@dataclass
+class SheetLayout:
+    name: str
+    cells: list[Cell] = field(default_factory=list)
+    widths: dict[int, float] = field(default_factory=dict)
+    freeze_rows: int = 0
+    chart: ChartSpec | None = None
+    """A chart drawn on this sheet."""
+    chart_source: ChartSpec | None = None
+    """A chart of this sheet's data, drawn elsewhere (the Chart sheet)."""
+    portrait: bool = False
+    heights: dict[int, float] = field(default_factory=dict)
+    """Row heights in points, where wrapped text needs more than one line."""
+    lists: dict[tuple[int, int], tuple[str, ...]] = field(default_factory=dict)
+    """In-cell drop-down lists (data validation), by position."""
+
+    def put(
+        self, row: int, col: int, value: object = None, style: str = "", formula: str | None = None
+    ) -> None:
+        self.cells.append(Cell(row, col, value, formula, style))
+
+
+def col_name(col: int) -> str:
+    """0-based column index to letters: 0 -> A, 26 -> AA."""
+    name = ""
+    col += 1
+    while col:
+        col, rem = divmod(col - 1, 26)
+        name = chr(65 + rem) + name
+    return name
+
+
+def ref(sheet: str, row0: int, col0: int, row1: int, col1: int) -> str:
+    """Absolute reference such as ``Data!$A$2:$D$242`` (0-based inclusive corners)."""
+    quoted = f"'{sheet}'" if not sheet.replace("_", "").isalnum() else sheet
+    return f"{quoted}!${col_name(col0)}${row0 + 1}:${col_name(col1)}${row1 + 1}"
+
+
+def _instruction(sheet: SheetLayout) -> None:
+    sheet.put(0, 0, INSTRUCTIONS[sheet.name], "instruction")
+
+
+def data_sheet(rows: Sequence[Sequence[object]]) -> SheetLayout:
+    """The Data sheet: ``rows`` are the header and the data rows."""
+    sheet = SheetLayout(DATA, freeze_rows=HEADER_ROW + 1, portrait=True)
+    _instruction(sheet)
+    width = max((len(r) for r in rows), default=2)
+    header = list(rows[0]) if rows else ["country", "year"]
+    for c in range(width):
+        sheet.put(HEADER_ROW, c, header[c] if c < len(header) else None, "header")
+        sheet.widths[c] = 10 if c < 2 else 18
+    for r, row in enumerate(rows[1:], start=HEADER_ROW + 1):
+        for c, value in enumerate(row):
+            if value is not None:
+                sheet.put(r, c, value, "year" if c == 1 else "")
+    return sheet
+
+
+def data_ref(rows: Sequence[Sequence[object]]) -> str:
+    """Reference of the whole Data table, header included."""
+    width = max((len(r) for r in rows), default=2)
+    return ref(DATA, HEADER_ROW, 0, HEADER_ROW + max(len(rows) - 1, 1), width - 1)
+
+
+def groups_sheet(rows: Sequence[Sequence[object]]) -> SheetLayout:
+    sheet = SheetLayout(GROUPS, freeze_rows=HEADER_ROW + 1, portrait=True)
+    _instruction(sheet)
+    header = list(rows[0]) if rows else ["group", "country", "from", "to"]
+    for c, name in enumerate(header):
+        sheet.put(HEADER_ROW, c, name, "header")
+    for r, row in enumerate(rows[1:], start=HEADER_ROW + 1):
+        for c, value in enumerate(row):
+            if value is not None:
+                sheet.put(r, c, value, "year" if c >= 2 else "")
+    sheet.widths.update({0: 22, 1: 12, 2: 8, 3: 8})
+    return sheet
+
+
+def groups_ref(rows: Sequence[Sequence[object]]) -> str:
+    return ref(GROUPS, HEADER_ROW, 0, HEADER_ROW + max(len(rows) - 1, 1), 3)
+
+
+def settings_rows(values: dict[str, object] | None = None) -> list[list[object]]:
+    """Settings as key/value rows with their defaults, overridden by ``values``."""
+    given = {label_key(k): v for k, v in (values or {}).items()}
+    return [[key, given.get(label_key(key), default)] for key, default, _ in SETTINGS]
+
+
+SETTING_ROW = {key: HEADER_ROW + 1 + i for i, (key, _, _) in enumerate(SETTINGS)}
+
+
+def setting_ref(key: str) -> str:
+    """Absolute reference of a setting's value cell, e.g. ``Settings!$B$3``."""
+    return f"{SETTINGS_SHEET}!$B${SETTING_ROW[key] + 1}"
+
+
+def settings_sheet(rows: Sequence[Sequence[object]]) -> SheetLayout:
+    sheet = SheetLayout(SETTINGS_SHEET, freeze_rows=HEADER_ROW + 1)
+    _instruction(sheet)
+    for c, name in enumerate(("Setting", "Value", "What it means")):
+        sheet.put(HEADER_ROW, c, name, "header")
+    helps = {key: text for key, _, text in SETTINGS}
+    for key, value in rows:
+        r = SETTING_ROW[str(key)]
+        sheet.put(r, 0, key, "key")
+        sheet.put(r, 1, None if value in ("", None) else value, "input")
+        sheet.put(r, 2, helps[str(key)], "note")
+    sheet.lists[(SETTING_ROW["Standardize"], 1)] = ("yearly", "pooled")
+    sheet.lists[(SETTING_ROW["ddof"], 1)] = ("1", "0")
+    sheet.widths.update({0: 16, 1: 28, 2: 80})
+    return sheet
+
+
+def _cached(value: float, error: str = "#N/A") -> object:
+    return float(value) if math.isfinite(value) else error
+
+
+def results_sheet(
+    result: JobResult | None,
+    data_rows: Sequence[Sequence[object]],
+    group_rows: Sequence[Sequence[object]],
+    region_is_group: bool,
+) -> SheetLayout:
+    """The Results sheet: live SIEI formulas with the values Python computed cached."""
+    sheet = SheetLayout(RESULTS, freeze_rows=TABLE_ROW + 1)
+    _instruction(sheet)
+    if result is None:
+        sheet.put(
+            2,
+            0,
+            "No results yet: fill Data, Groups and Settings, then click SIEI > Compute.",
+            "note",
+        )
+        sheet.widths[0] = 12
+        return sheet
+    cfg, panel, table = result.settings, result.panel, result.distances
+    sheet.put(
+        0, 0, f"Convergence of {panel.country(cfg.focus)} with its partners and the region", "title"
+    )
+    sheet.put(1, 0, INSTRUCTIONS[RESULTS], "instruction")
+    indicators = ", ".join(cfg.indicators or panel.indicators)
+    sheet.put(
+        2,
+        0,
+        f"Indicators: {indicators}; standardize={cfg.standardize}; ddof={cfg.ddof}; "
+        f"data: {result.summary}; siei_xl {__version__}",
+        "note",
+    )
+    data = data_ref(data_rows)
+    focus = setting_ref("Focus country")
+    options = f"{setting_ref('Indicators')},{setting_ref('Standardize')},{setting_ref('ddof')}"
+    members_of = _members_formula(group_rows, region_is_group)
+    sheet.put(TABLE_ROW, 0, "Year", "header")
+    columns = list(table.columns)
+    n_partners = len(cfg.partners)
+    for j, name in enumerate(columns, start=1):
+        sheet.put(TABLE_ROW, j, name, "header")
+        sheet.widths[j] = 13
+    first = TABLE_ROW + 1
+    for i, year in enumerate(table.index):
+        r = first + i
+        year_cell = f"$A{r + 1}"
+        sheet.put(r, 0, int(year), "year")
+        for j in range(1, len(columns) + 1):
+            value = float(table.iloc[i, j - 1])
+            if j <= n_partners:
+                partner = f"{col_name(j)}${TABLE_ROW + 1}"
+                formula = f"=SIEI_PAIR({data},{focus},{partner},{year_cell},{options})"
+            else:
+                members = members_of(year_cell)
+                formula = f"=SIEI_COUNTRYGROUP({data},{focus},{members},{year_cell},{options})"
+            sheet.put(r, j, _cached(value), "number", formula)
+    last = first + len(table.index) - 1
+    sheet.widths[0] = 12
+    next_col = len(columns) + 2
+    if result.region_cv is not None:
+        cv_col = next_col
+        sheet.put(TABLE_ROW, cv_col, "Year", "header")
+        sheet.put(TABLE_ROW, cv_col + 1, f"CV within {cfg.region_title}", "header")
+        sheet.widths[cv_col] = 8
+        sheet.widths[cv_col + 1] = 22
+        cv_options = f"{setting_ref('Indicators')},{setting_ref('ddof')},{setting_ref('CV limit')}"
+        for i, (year, cv, error) in enumerate(
+            zip(
+                result.region_cv["year"],
+                result.region_cv["cv"],
+                result.region_cv["error"],
+                strict=True,
+            )
+        ):
+            r = first + i
+            year_cell = f"${col_name(cv_col)}{r + 1}"
+            sheet.put(r, cv_col, int(year), "year")
+            code = "#DIV/0!" if error in {"NearZeroMeanError", "TooFewCountriesError"} else "#N/A"
+            formula = f"=SIEI_GROUPCV({data},{members_of(year_cell)},{year_cell},{cv_options})"
+            sheet.put(r, cv_col + 1, _cached(float(cv), code), "number", formula)
+    notes_row = last + 2
+    sheet.put(
+        notes_row, 0, "Notes" if result.notes else "Notes: every value is available.", "subtitle"
+    )
+    for k, note in enumerate(result.notes, start=1):
+        sheet.put(notes_row + k, 0, f"n/a  {note}", "note")
+    sheet.chart_source = ChartSpec(
+        title=f"Convergence of {panel.country(cfg.focus)} with its partners and the region",
+        categories=ref(RESULTS, first, 0, last, 0),
+        series=tuple(
+            Series(name, ref(RESULTS, first, j, last, j), dashed=j > n_partners)
+            for j, name in enumerate(columns, start=1)
+        ),
+    )
+    return sheet
+
+
+def _members_formula(group_rows: Sequence[Sequence[object]], region_is_group: bool):  # type: ignore[no-untyped-def]
+    region = setting_ref("Region")
+    if not region_is_group:
+        return lambda year_cell: region
+    groups = groups_ref(group_rows)
+    return lambda year_cell: f"SIEI_GROUP_MEMBERS({groups},{region},{year_cell})"
+
+
+def chart_sheet(results: SheetLayout) -> SheetLayout:
+    sheet = SheetLayout(CHART)
+    _instruction(sheet)
+    sheet.chart = results.chart_source
+    if results.chart_source is None:
+        sheet.put(2, 0, "No chart yet: click SIEI > Compute, then Draw chart.", "note")
+    return sheet
+
+
+def help_sheet() -> SheetLayout:
+    """Every SIEI function, generated from the same metadata as the Function Wizard."""
+    from siei_xl import udfs
+    from siei_xl.excel.vba import WHY_ARG, WHY_SUMMARY
+
+    sheet = SheetLayout(HELP, freeze_rows=3)
+    _instruction(sheet)
+    headers = ("Function", "Syntax and example", "What it does", "Arguments", "Returns")
+    widths = (24, 42, 42, 64, 16)
+    for c, name in enumerate(headers):
+        sheet.put(2, c, name, "header")
+        sheet.widths[c] = widths[c]
+    entries = [
+        (
+            i.name,
+            f"{i.syntax}\n\nExample: {i.example}",
+            i.summary,
+            i.args,
+            i.returns + (" (spills)" if i.spills else ""),
+        )
+        for i in udfs.FUNCTIONS.values()
+    ]
+    entries.append(
+        (
+            "SIEI_WHY",
+            "SIEI_WHY(cell)\n\nExample: =SIEI_WHY(B7)",
+            WHY_SUMMARY,
+            {"cell": WHY_ARG},
+            "text",
+        )
+    )
+    r = 3
+    for name, syntax, summary, args, returns in entries:
+        arg_text = "\n".join(f"{a}: {d}" for a, d in args.items()) or "(none)"
+        texts = (name, syntax, summary, arg_text, returns)
+        for c, value in enumerate(texts):
+            sheet.put(r, c, value, "help_name" if c == 0 else "wrap")
+        sheet.heights[r] = 13.5 * max(_lines(t, widths[c]) for c, t in enumerate(texts))
+        r += 1
+    r += 1
+    sheet.put(r, 0, "Errors", "subtitle")
+    errors = (
+        (
+            "#N/A",
+            "Not available: an unknown country, year, indicator or group, or a value missing "
+            "from the data (never taken as zero).",
+        ),
+        (
+            "#VALUE!",
+            "A wrong kind of argument: a bad option, text in a number column, duplicate rows, "
+            "a missing header.",
+        ),
+        (
+            "#DIV/0!",
+            "A zero or near-zero denominator: a constant indicator (sd = 0), too few countries "
+            "for an sd, a group mean near zero in a CV.",
+        ),
+        ("#NUM!", "A mathematically undefined result."),
+        (
+            "Why?",
+            "=SIEI_WHY(cell) shows the reason of any error cell; so does SIEI > Explain error "
+            "for the selected cell. IFERROR and ISNA work as usual.",
+        ),
+    )
+    for k, (code, text) in enumerate(errors, start=1):
+        sheet.put(r + k, 0, code, "help_name")
+        sheet.put(r + k, 1, text, "note")
+    r += len(errors) + 2
+    sheet.put(r, 0, "Ribbon", "subtitle")
+    from siei_xl.excel.vba import RIBBON_BUTTONS
+
+    for k, (_cb, label, _icon, tip, _entry) in enumerate(RIBBON_BUTTONS, start=1):
+        sheet.put(r + k, 0, label, "help_name")
+        sheet.put(r + k, 1, tip, "note")
+    return sheet
+
+
+def _lines(text: str, width: float) -> int:
+    """Lines a wrapped text takes in a column ``width`` characters wide (an estimate)."""
+    per_line = max(int(width * 1.3), 1)
+    return sum(max(math.ceil(len(part) / per_line), 1) for part in text.split("\n"))
+
+
+def conf_sheet() -> SheetLayout:
+    sheet = SheetLayout(CONF)
+    for r, (key, value) in enumerate(CONF_ROWS):
+        sheet.put(r, 0, key, "key")
+        if value:
+            sheet.put(r, 1, value, "")
+    # The instruction sits beside the A:B table xlwings reads, not above it.
+    sheet.put(0, 3, INSTRUCTIONS[CONF], "instruction")
+    sheet.widths.update({0: 18, 1: 30})
+    return sheet

@@ -1,0 +1,290 @@
+"""Build the SIEI workbook (.xlsm) from code: sheets, VBA project and ribbon.
+
+``siei-xl build-template`` writes ``workbook_template.xlsm``; ``siei-xl fill`` and the demo
+use the same builder with data and results in it, so a filled workbook has exactly the
+template's VBA project and ribbon.
+
+Steps (see EXCEL.md for why): XlsxWriter writes the sheets (never re-saved through
+openpyxl, which would drop the ribbon); pyOpenVBA adds a VBA project with one document
+module per sheet, as Excel makes one, plus the generated modules; the ribbon part and its
+relationship are added at the zip level; the zip is written with a fixed order and fixed
+timestamps, so the same inputs give the same bytes.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import os
+import tempfile
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Final
+
+import xlsxwriter
+
+from siei_xl import __version__
+from siei_xl.excel import layout, vba
+from siei_xl.excel.layout import SheetLayout
+from siei_xl.job import JobResult
+
+# Fixed: the same inputs must give the same file.
+CREATED: Final = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
+ZIP_TIME: Final = (1980, 1, 1, 0, 0, 0)
+CT_PLAIN: Final = b"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"
+CT_MACRO: Final = b"application/vnd.ms-excel.sheet.macroEnabled.main+xml"
+RIBBON_PART: Final = "customUI/customUI14.xml"
+RIBBON_REL: Final = (
+    '<Relationship Id="rIdSieiRibbon" '
+    'Type="http://schemas.microsoft.com/office/2007/relationships/ui/extensibility" '
+    f'Target="{RIBBON_PART}"/>'
+)
+TEMPLATE_NAME: Final = "workbook_template.xlsm"
+
+
+@dataclass
+class WorkbookContent:
+    """What goes into a workbook: the three input sheets and, optionally, results."""
+
+    data: list[list[object]]
+    """Header row and data rows of the Data sheet."""
+    groups: list[list[object]]
+    """Header row and rows of the Groups sheet."""
+    settings: list[list[object]]
+    """Key/value rows of the Settings sheet."""
+    result: JobResult | None = None
+    region_is_group: bool = False
+    description: str = ""
+
+
+def template_content() -> WorkbookContent:
+    """The empty template: headers, default settings, no results."""
+    return WorkbookContent(
+        data=[["country", "year", "indicator_1", "indicator_2"]],
+        groups=[["group", "country", "from", "to"]],
+        settings=layout.settings_rows(),
+    )
+
+
+def sheet_layouts(content: WorkbookContent) -> list[SheetLayout]:
+    results = layout.results_sheet(
+        content.result, content.data, content.groups, content.region_is_group
+    )
+    return [
+        layout.data_sheet(content.data),
+        layout.groups_sheet(content.groups),
+        layout.settings_sheet(content.settings),
+        results,
+        layout.chart_sheet(results),
+        layout.help_sheet(),
+        layout.conf_sheet(),
+    ]
+
+
+FORMATS: Final[dict[str, dict[str, Any]]] = {
+    "": {},
+    "instruction": {"italic": True, "font_color": "#595959"},
+    "title": {"bold": True, "font_size": 14},
+    "subtitle": {"bold": True},
+    "header": {
+        "bold": True,
+        "bg_color": "#DDEBF7",
+        "bottom": 1,
+        "text_wrap": True,
+        "valign": "top",
+    },
+    "number": {"num_format": "0.000"},
+    "year": {"num_format": "0"},
+    "key": {"bold": True},
+    "input": {"bg_color": "#FFF2CC", "border": 1, "border_color": "#BFBFBF"},
+    "note": {"font_color": "#404040"},
+    "wrap": {"text_wrap": True, "valign": "top"},
+    "help_name": {"bold": True, "valign": "top", "font_color": "#1F4E79"},
+}
+
+
+def write_sheets(content: WorkbookContent) -> bytes:
+    """The workbook's sheets as an .xlsx package (declared macro-enabled), in memory."""
+    buffer = io.BytesIO()
+    book = xlsxwriter.Workbook(buffer, {"in_memory": True, "strings_to_numbers": False})
+    book.set_properties(
+        {
+            "title": "SIEI workbook",
+            "subject": "System of Indicators of Eurasian Integration",
+            "author": "siei_xl",
+            "comments": content.description or f"Built by siei_xl {__version__}",
+            "created": CREATED,
+        }
+    )
+    formats = {name: book.add_format(spec) for name, spec in FORMATS.items()}
+    for sheet in sheet_layouts(content):
+        _write_sheet(book, sheet, formats)
+    book.define_name("SIEI_Data", "=" + layout.data_ref(content.data))
+    book.define_name("SIEI_Groups", "=" + layout.groups_ref(content.groups))
+    book.close()
+    return _declare_macro_enabled(buffer.getvalue())
+
+
+def _write_sheet(book: Any, sheet: SheetLayout, formats: dict[str, Any]) -> None:
+    ws = book.add_worksheet(sheet.name)
+    ws.set_paper(9)  # A4
+    if sheet.portrait:
+        ws.set_portrait()
+    else:
+        ws.set_landscape()
+    ws.fit_to_pages(1, 0)
+    ws.set_margins(left=0.5, right=0.5, top=0.6, bottom=0.6)
+    ws.set_header(f'&L&"Calibri,Bold"SIEI &C{sheet.name}')
+    ws.set_footer("&LSIEI workbook (siei_xl)&RPage &P of &N")
+    for col, width in sheet.widths.items():
+        ws.set_column(col, col, width)
+    for row, height in sheet.heights.items():
+        ws.set_row(row, height)
+    if sheet.freeze_rows:
+        ws.freeze_panes(sheet.freeze_rows, 0)
+        ws.repeat_rows(sheet.freeze_rows - 1)
+    for cell in sheet.cells:
+        fmt = formats[cell.style]
+        if cell.formula is not None:
+            ws.write_formula(cell.row, cell.col, cell.formula, fmt, cell.value)
+        elif cell.value is None:
+            ws.write_blank(cell.row, cell.col, None, fmt)
+        elif isinstance(cell.value, str):
+            ws.write_string(cell.row, cell.col, cell.value, fmt)
+        elif isinstance(cell.value, bool):
+            ws.write_boolean(cell.row, cell.col, cell.value, fmt)
+        else:
+            ws.write_number(cell.row, cell.col, float(cell.value), fmt)  # type: ignore[arg-type]
+    for (row, col), choices in sheet.lists.items():
+        ws.data_validation(row, col, row, col, {"validate": "list", "source": list(choices)})
+    if sheet.chart is not None:
+        _insert_chart(book, ws, sheet.chart)
+    if sheet.name == layout.CONF:
+        ws.hide()  # xlwings reads it; users rarely need it (unhide to set the interpreter)
+
+
+SERIES_COLOURS: Final = (
+    "#1F77B4",
+    "#D62728",
+    "#2CA02C",
+    "#FF7F0E",
+    "#9467BD",
+    "#8C564B",
+    "#E377C2",
+    "#17BECF",
+    "#BCBD22",
+    "#7F7F7F",
+)
+
+
+def _insert_chart(book: Any, ws: Any, spec: layout.ChartSpec) -> None:
+    chart = book.add_chart({"type": "line"})
+    for k, series in enumerate(spec.series):
+        line: dict[str, Any] = {"width": 2.25, "color": SERIES_COLOURS[k % len(SERIES_COLOURS)]}
+        if series.dashed:
+            line = {"width": 3.5, "color": "#000000", "dash_type": "dash"}
+        chart.add_series(
+            {
+                "name": series.name,
+                "categories": "=" + spec.categories,
+                "values": "=" + series.values,
+                "line": line,
+                "marker": {"type": "none"},
+            }
+        )
+    chart.set_title({"name": spec.title, "name_font": {"size": 13}})
+    chart.set_x_axis({"name": spec.x_title, "num_font": {"rotation": -45}})
+    chart.set_y_axis({"name": spec.y_title, "min": 0, "major_gridlines": {"visible": True}})
+    chart.set_legend({"position": "bottom"})
+    chart.show_na_as_empty_cell()
+    chart.set_size({"width": 980, "height": 540})
+    ws.insert_chart("A3", chart)
+
+
+def _declare_macro_enabled(package: bytes) -> bytes:
+    """XlsxWriter declares a macro-enabled workbook only when it writes the VBA itself."""
+    with zipfile.ZipFile(io.BytesIO(package)) as zin:
+        parts = {name: zin.read(name) for name in zin.namelist()}
+    types_xml = parts["[Content_Types].xml"]
+    if CT_PLAIN not in types_xml:
+        raise RuntimeError("unexpected [Content_Types].xml from XlsxWriter")
+    parts["[Content_Types].xml"] = types_xml.replace(CT_PLAIN, CT_MACRO)
+    return _zip(parts)
+
+
+def add_vba(package: bytes) -> bytes:
+    """Add the VBA project: document modules for the workbook and each sheet, then ours."""
+    from pyopenvba import ExcelFile, VBAModuleKind
+
+    with tempfile.TemporaryDirectory(prefix="siei-build-") as tmp:
+        skeleton = Path(tmp) / "sheets.xlsm"
+        skeleton.write_bytes(package)
+        out = Path(tmp) / "book.xlsm"
+        with ExcelFile(skeleton) as book:
+            project = book.add_vba_project()
+            for name, text in vba.standard_modules().items():
+                project.add_module(name, text, kind=VBAModuleKind.standard)
+            project.add_module("Dictionary", vba.dictionary_class_text(), kind=VBAModuleKind.other)
+            book.set_module("ThisWorkbook", vba.thisworkbook_text())
+            book.save(out)
+        return out.read_bytes()
+
+
+def add_ribbon(package: bytes) -> bytes:
+    """Add the SIEI ribbon tab: the customUI part and its package relationship."""
+    with zipfile.ZipFile(io.BytesIO(package)) as zin:
+        parts = {name: zin.read(name) for name in zin.namelist()}
+    rels = parts["_rels/.rels"].decode("utf-8")
+    if RIBBON_PART not in rels:
+        rels = rels.replace("</Relationships>", RIBBON_REL + "</Relationships>")
+    parts["_rels/.rels"] = rels.encode("utf-8")
+    parts[RIBBON_PART] = vba.customui_xml()
+    return _zip(parts)
+
+
+def _zip(parts: dict[str, bytes]) -> bytes:
+    """A package with [Content_Types].xml first, the rest sorted, fixed timestamps."""
+    out = io.BytesIO()
+    names = ["[Content_Types].xml", *sorted(n for n in parts if n != "[Content_Types].xml")]
+    with zipfile.ZipFile(out, "w") as zout:
+        for name in names:
+            info = zipfile.ZipInfo(name, ZIP_TIME)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.create_system = 0
+            info.external_attr = 0
+            zout.writestr(info, parts[name], compresslevel=6)
+    return out.getvalue()
+
+
+def build_workbook(content: WorkbookContent) -> bytes:
+    """The complete .xlsm as bytes."""
+    return add_ribbon(add_vba(write_sheets(content)))
+
+
+def write_atomically(path: str | os.PathLike[str], payload: bytes, *, force: bool = False) -> Path:
+    """Write to a temporary file beside ``path``, then rename it into place.
+
+    An existing file is replaced only with ``force``; a failure leaves no partial file.
+    """
+    from siei_xl.exceptions import DataError
+
+    target = Path(path)
+    if target.exists() and not force:
+        raise DataError(f"{target} already exists; use --force to overwrite it")
+    if not target.parent.exists():
+        raise DataError(f"folder {str(target.parent)!r} does not exist")
+    fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(payload)
+        os.replace(tmp_name, target)
+    except BaseException:
+        Path(tmp_name).unlink(missing_ok=True)
+        raise
+    return target
+
+
+def build_template(path: str | os.PathLike[str] = TEMPLATE_NAME, *, force: bool = True) -> Path:
+    """Write the empty SIEI template workbook."""
+    return write_atomically(path, build_workbook(template_content()), force=force)
