@@ -81,6 +81,8 @@ class JobResult:
     region_members: pd.DataFrame | None
     """Per year: the region's members (membership may change over time)."""
     notes: list[str] = field(default_factory=list)
+    region_is_group: bool = False
+    """True when the region names a group on the Groups sheet (rather than listing codes)."""
 
     @property
     def summary(self) -> str:
@@ -231,7 +233,9 @@ def run(data: Rows, groups: Rows, settings: Rows) -> JobResult:
         ]
         gd = group_distance_series(panel, cfg.focus, region, groups=book, **options)  # type: ignore[arg-type]
         members = gd[["year", "members", "n_members"]]
-    return JobResult(cfg, panel, distances, region_cv, members, notes)
+    return JobResult(
+        cfg, panel, distances, region_cv, members, notes, region_is_group=cfg.region in book
+    )
 
 
 def _years(panel: Panel, cfg: Settings) -> list[int]:

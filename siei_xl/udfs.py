@@ -14,6 +14,7 @@ argument, an example) feeds the Function Wizard, the workbook's Help sheet and t
 from __future__ import annotations
 
 import functools
+import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Final, TypeVar
@@ -365,25 +366,23 @@ def SIEI_PAIR_MATRIX(
 ) -> Any:
     panel = panel_from_cells(data, indicators)
     y = year_arg(year)
-    frame = pair_matrix(
-        panel,
-        y,
-        countries=optional_labels(countries),
-        standardize=method_arg(standardize),
-        ddof=ddof_arg(ddof),
-    )
+    method, dd = method_arg(standardize), ddof_arg(ddof)
+    frame = pair_matrix(panel, y, countries=optional_labels(countries), standardize=method, ddof=dd)
     labels = list(frame.index)
-    rows = []
-    for label, values in zip(labels, frame.to_numpy(), strict=True):
-        rows.append(
-            [
-                label,
-                *(
-                    cell_value(v, f"{label} has no value for every indicator in {y}")
-                    for v in values
-                ),
-            ]
-        )
+
+    def entry(a: str, b: str, value: float) -> object:
+        if math.isfinite(value):
+            return float(value)
+        try:  # the pair's own error names the country, indicator and year lacking a value
+            pair_distance(panel, a, b, y, standardize=method, ddof=dd)
+        except SieiError as exc:
+            return error_text(exc)
+        return cell_value(value)
+
+    rows = [
+        [a, *(entry(a, b, v) for b, v in zip(labels, values, strict=True))]
+        for a, values in zip(labels, frame.to_numpy(), strict=True)
+    ]
     return table(["country", *labels], rows)
 
 

@@ -53,7 +53,9 @@ def pairwise_distances(points: npt.ArrayLike) -> FloatArray:
     >>> pairwise_distances([[0.0, 0.0], [3.0, 4.0]]).tolist()
     [[0.0, 5.0], [5.0, 0.0]]
     """
-    z = np.asarray(points, dtype=np.float64)
+    # C order: scipy's cdist runs about twice as slow on a strided view (a year sliced
+    # from a (country, year, indicator) cube).
+    z = np.ascontiguousarray(points, dtype=np.float64)
     return cdist(z, z, "euclidean")
 
 

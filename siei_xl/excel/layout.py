@@ -8,7 +8,7 @@ any Excel library, means both paths put the same formulas in the same places.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from siei_xl import __version__
@@ -81,6 +81,8 @@ class ChartSpec:
     title: str
     categories: str
     series: tuple[Series, ...]
+    source: str = ""
+    """The block of series with their header row, e.g. ``Results!$B$5:$G$35``."""
     x_title: str = "Year"
     y_title: str = "Distance (standardised units; lower = closer)"
 
@@ -202,12 +204,29 @@ def _cached(value: float, error: str = "#N/A") -> object:
     return float(value) if math.isfinite(value) else error
 
 
-def results_sheet(
-    result: JobResult | None,
-    data_rows: Sequence[Sequence[object]],
-    group_rows: Sequence[Sequence[object]],
-    region_is_group: bool,
-) -> SheetLayout:
+@dataclass(frozen=True)
+class Refs:
+    """Where the Results formulas read their inputs."""
+
+    data: str
+    """The Data table, header included, e.g. ``Data!$A$2:$D$242``."""
+    groups: str
+    settings: dict[str, str]
+    """Setting name to its value cell, e.g. ``{"Focus country": "Settings!$B$3"}``."""
+
+    @classmethod
+    def standard(
+        cls, data_rows: Sequence[Sequence[object]], group_rows: Sequence[Sequence[object]]
+    ) -> Refs:
+        """References in a workbook laid out by this module."""
+        return cls(
+            data=data_ref(data_rows),
+            groups=groups_ref(group_rows),
+            settings={key: setting_ref(key) for key in SETTING_ROW},
+        )
+
+
+def results_sheet(result: JobResult | None, refs: Refs) -> SheetLayout:
     """The Results sheet: live SIEI formulas with the values Python computed cached."""
     sheet = SheetLayout(RESULTS, freeze_rows=TABLE_ROW + 1)
     _instruction(sheet)
@@ -233,10 +252,10 @@ def results_sheet(
         f"data: {result.summary}; siei_xl {__version__}",
         "note",
     )
-    data = data_ref(data_rows)
-    focus = setting_ref("Focus country")
-    options = f"{setting_ref('Indicators')},{setting_ref('Standardize')},{setting_ref('ddof')}"
-    members_of = _members_formula(group_rows, region_is_group)
+    data, at = refs.data, refs.settings
+    focus = at["Focus country"]
+    options = f"{at['Indicators']},{at['Standardize']},{at['ddof']}"
+    members_of = _members_formula(refs, result.region_is_group)
     sheet.put(TABLE_ROW, 0, "Year", "header")
     columns = list(table.columns)
     n_partners = len(cfg.partners)
@@ -266,7 +285,7 @@ def results_sheet(
         sheet.put(TABLE_ROW, cv_col + 1, f"CV within {cfg.region_title}", "header")
         sheet.widths[cv_col] = 8
         sheet.widths[cv_col + 1] = 22
-        cv_options = f"{setting_ref('Indicators')},{setting_ref('ddof')},{setting_ref('CV limit')}"
+        cv_options = f"{at['Indicators']},{at['ddof']},{at['CV limit']}"
         for i, (year, cv, error) in enumerate(
             zip(
                 result.region_cv["year"],
@@ -294,16 +313,17 @@ def results_sheet(
             Series(name, ref(RESULTS, first, j, last, j), dashed=j > n_partners)
             for j, name in enumerate(columns, start=1)
         ),
+        source=ref(RESULTS, TABLE_ROW, 1, last, len(columns)),
     )
     return sheet
 
 
-def _members_formula(group_rows: Sequence[Sequence[object]], region_is_group: bool):  # type: ignore[no-untyped-def]
-    region = setting_ref("Region")
+def _members_formula(refs: Refs, region_is_group: bool) -> Callable[[str], str]:
+    """The region argument of a formula: the members cell, or the named group's members."""
+    region = refs.settings["Region"]
     if not region_is_group:
         return lambda year_cell: region
-    groups = groups_ref(group_rows)
-    return lambda year_cell: f"SIEI_GROUP_MEMBERS({groups},{region},{year_cell})"
+    return lambda year_cell: f"SIEI_GROUP_MEMBERS({refs.groups},{region},{year_cell})"
 
 
 def chart_sheet(results: SheetLayout) -> SheetLayout:

@@ -54,7 +54,6 @@ class WorkbookContent:
     settings: list[list[object]]
     """Key/value rows of the Settings sheet."""
     result: JobResult | None = None
-    region_is_group: bool = False
     description: str = ""
 
 
@@ -68,9 +67,8 @@ def template_content() -> WorkbookContent:
 
 
 def sheet_layouts(content: WorkbookContent) -> list[SheetLayout]:
-    results = layout.results_sheet(
-        content.result, content.data, content.groups, content.region_is_group
-    )
+    refs = layout.Refs.standard(content.data, content.groups)
+    results = layout.results_sheet(content.result, refs)
     return [
         layout.data_sheet(content.data),
         layout.groups_sheet(content.groups),

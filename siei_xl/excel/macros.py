@@ -1,0 +1,226 @@
+"""The ribbon's Python entry points, run by RunPython from the SIEI workbook.
+
+Each button calls one function here with no arguments; it finds its workbook with
+``xlwings.Book.caller()``, reads the sheets as plain rows, does the work with the plain
+functions of :mod:`siei_xl.job` and :mod:`siei_xl.excel.layout`, and writes back through
+the same small part of xlwings' Book API. Compute and Clear write only the Results and
+Chart sheets; Load example moves the user's rows to backup sheets before replacing them.
+Every function takes an optional ``book`` so tests can pass a stand-in of that API.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Final
+
+from siei_xl.example import EXAMPLE_NOTE, example_frame, example_groups
+from siei_xl.excel import layout
+from siei_xl.excel.layout import Cell, ChartSpec, Refs
+from siei_xl.exceptions import SieiError
+from siei_xl.groups import GROUP_HEADERS, MEMBER_HEADERS
+from siei_xl.job import SETTINGS, run
+from siei_xl.job import validate as validate_sheets
+from siei_xl.labels import is_missing, label_key
+from siei_xl.panel import header_row
+
+TITLE: Final = "SIEI"
+NUMBER_FORMATS: Final = {"number": "0.000", "year": "0"}
+
+
+def _caller(book: Any) -> Any:
+    if book is not None:
+        return book
+    import xlwings as xw
+
+    return xw.Book.caller()
+
+
+def read_sheet(sheet: Any) -> list[list[object]]:
+    """A sheet's cells from A1 to the last used cell, as rows (``None`` for blanks)."""
+    last = sheet.used_range.last_cell
+    values = sheet.range((1, 1), (max(last.row, 1), max(last.column, 1))).options(ndim=2).value
+    return [list(row) for row in values or []]
+
+
+def _inputs(book: Any) -> tuple[list[list[object]], list[list[object]], list[list[object]]]:
+    missing = [n for n in layout.INPUT_SHEETS if n not in [s.name for s in book.sheets]]
+    if missing:
+        raise SieiError(f"this workbook has no sheet named {missing[0]!r}; use the SIEI template")
+    data, groups, settings = (read_sheet(book.sheets[n]) for n in layout.INPUT_SHEETS)
+    return data, groups, settings
+
+
+def refs_of(
+    data: list[list[object]], groups: list[list[object]], settings: list[list[object]]
+) -> Refs:
+    """Where the Data table, the Groups table and each setting are on the user's sheets."""
+    top = header_row(data)
+    header = data[top] if data else []
+    width = max((c + 1 for c, v in enumerate(header) if not is_missing(v)), default=2)
+    last = max((i for i, r in enumerate(data) if not all(is_missing(v) for v in r)), default=top)
+    g_top = header_row(groups, GROUP_HEADERS, MEMBER_HEADERS)
+    g_last = max(
+        (i for i, r in enumerate(groups) if not all(is_missing(v) for v in r)), default=g_top
+    )
+    positions = {label_key(r[0]): i for i, r in enumerate(settings) if r and isinstance(r[0], str)}
+    cells = {}
+    for key, _default, _help in SETTINGS:
+        row = positions.get(label_key(key))
+        if row is None:
+            raise SieiError(f"the Settings sheet has no row {key!r}; add it in column A")
+        cells[key] = f"{layout.SETTINGS_SHEET}!$B${row + 1}"
+    return Refs(
+        data=layout.ref(layout.DATA, top, 0, max(last, top + 1), max(width, 2) - 1),
+        groups=layout.ref(layout.GROUPS, g_top, 0, max(g_last, g_top + 1), 3),
+        settings=cells,
+    )
+
+
+def _write_cells(sheet: Any, cells: list[Cell]) -> None:
+    for cell in cells:
+        target = sheet.range((cell.row + 1, cell.col + 1))
+        if cell.formula is not None:
+            target.formula = cell.formula
+        else:
+            target.value = cell.value
+        if cell.style in NUMBER_FORMATS:
+            target.number_format = NUMBER_FORMATS[cell.style]
+        elif cell.style in {"header", "title", "subtitle", "key"}:
+            target.font.bold = True
+
+
+def _alert(book: Any, text: str, title: str = TITLE, buttons: str = "ok") -> Any:
+    return book.app.alert(text[:1000], title=title, buttons=buttons)
+
+
+# ------------------------------------------------------------------ buttons
+def compute(book: Any = None) -> None:
+    """Compute: write the Results tables (live formulas) and redraw the chart."""
+    book = _caller(book)
+    try:
+        data, groups, settings = _inputs(book)
+        result = run(data, groups, settings)
+        refs = refs_of(data, groups, settings)
+    except SieiError as exc:
+        _alert(book, f"Compute stopped: {exc}", f"{TITLE}: Compute")
+        return
+    sheet = layout.results_sheet(result, refs)
+    results = book.sheets[layout.RESULTS]
+    results.clear()
+    _write_cells(results, sheet.cells)
+    if sheet.chart_source is not None:
+        _draw(book, sheet.chart_source)
+    _alert(book, f"Results written: {result.summary}.", f"{TITLE}: Compute")
+
+
+def validate(book: Any = None) -> None:
+    """Validate data: list every problem in one message; change nothing."""
+    book = _caller(book)
+    try:
+        data, groups, settings = _inputs(book)
+    except SieiError as exc:
+        _alert(book, str(exc), f"{TITLE}: Validate data")
+        return
+    problems = validate_sheets(data, groups, settings)
+    if not problems:
+        text = "No problems found in Data, Groups and Settings."
+    else:
+        shown = problems[:15]
+        text = f"{len(problems)} problem(s):\n\n" + "\n".join(f"- {p}" for p in shown)
+        if len(problems) > len(shown):
+            text += f"\n... and {len(problems) - len(shown)} more."
+    _alert(book, text, f"{TITLE}: Validate data")
+
+
+def draw_chart(book: Any = None) -> None:
+    """Draw chart: the chart of the Results table on the Chart sheet."""
+    book = _caller(book)
+    try:
+        data, groups, settings = _inputs(book)
+        sheet = layout.results_sheet(run(data, groups, settings), refs_of(data, groups, settings))
+    except SieiError as exc:
+        _alert(book, f"Draw chart stopped: {exc}", f"{TITLE}: Draw chart")
+        return
+    if sheet.chart_source is not None:
+        _draw(book, sheet.chart_source)
+
+
+def clear(book: Any = None) -> None:
+    """Clear results: empty Results and Chart (Data, Groups and Settings are kept)."""
+    book = _caller(book)
+    for name in (layout.RESULTS, layout.CHART):
+        sheet = book.sheets[name]
+        for chart in list(sheet.charts):
+            chart.delete()
+        sheet.clear()
+        _write_cells(sheet, [Cell(0, 0, layout.INSTRUCTIONS[name], "instruction")])
+
+
+def load_example(book: Any = None) -> None:
+    """Load example data: the built-in ILLUSTRATIVE example into Data, Groups and Settings.
+
+    Rows already on those sheets are first copied to new sheets named
+    ``Data (backup 1)`` etc., so nothing the user typed is lost.
+    """
+    book = _caller(book)
+    names = [s.name for s in book.sheets]
+    data, groups, settings = _inputs(book)
+    has_rows = any(not all(is_missing(v) for v in row) for row in data[header_row(data) + 1 :])
+    if has_rows:
+        answer = _alert(
+            book,
+            "Data already holds rows. Load the illustrative example anyway? Your Data, Groups "
+            "and Settings are first copied to backup sheets.",
+            f"{TITLE}: Load example data",
+            buttons="ok_cancel",
+        )
+        if str(answer).lower() != "ok":
+            return
+        n = 1
+        while f"Data (backup {n})" in names:
+            n += 1
+        for name, rows in zip(layout.INPUT_SHEETS, (data, groups, settings), strict=True):
+            backup = book.sheets.add(f"{name} (backup {n})", after=book.sheets[-1])
+            if rows:
+                backup.range((1, 1)).value = rows
+    frame = example_frame()
+    data_rows = [list(frame.columns)] + [
+        [c, int(y), float(a), float(b)] for c, y, a, b in frame.itertuples(index=False)
+    ]
+    book_groups = example_groups()
+    group_rows: list[list[object]] = [["group", "country", "from", "to"]]
+    for name in book_groups.names:
+        group_rows += [[name, m.country, m.start, m.end] for m in book_groups.all_members(name)]
+    contents = {
+        layout.DATA: layout.data_sheet(data_rows),
+        layout.GROUPS: layout.groups_sheet(group_rows),
+        layout.SETTINGS_SHEET: layout.settings_sheet(layout.settings_rows()),
+    }
+    for name, sheet_layout in contents.items():
+        target = book.sheets[name]
+        target.clear()
+        _write_cells(target, sheet_layout.cells)
+    _alert(book, f"{EXAMPLE_NOTE}\n\nNow click Compute.", f"{TITLE}: Load example data")
+
+
+def _draw(book: Any, spec: ChartSpec) -> None:
+    """Replace the chart on the Chart sheet; series and categories as in the template."""
+    sheet = book.sheets[layout.CHART]
+    for chart in list(sheet.charts):
+        chart.delete()
+    chart = sheet.charts.add(left=10, top=40, width=720, height=400)
+    chart.chart_type = "line"
+    results = book.sheets[layout.RESULTS]
+    chart.set_source_data(results.range(spec.source.split("!")[1]))
+    _style_chart(chart, spec, results.range(spec.categories.split("!")[1]))
+
+
+def _style_chart(chart: Any, spec: ChartSpec, categories: Any) -> None:
+    """Years on the x axis, titles: Windows Excel's chart object model (not in the stand-in)."""
+    api = getattr(chart, "api", None)
+    if not isinstance(api, tuple) or len(api) < 2:
+        return
+    xl_chart = api[1]
+    for k in range(1, len(spec.series) + 1):
+        xl_chart.SeriesCollection(k).XValues = categories.api
+    xl_chart.HasTitle = True
+    xl_chart.ChartTitle.Text = spec.title
