@@ -18,7 +18,7 @@ $(STAMP): pyproject.toml | $(BIN)/python
 	@touch $(STAMP)
 
 demo: $(STAMP)
-	$(BIN)/siei-xl demo
+	$(BIN)/siei-xl demo --force
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

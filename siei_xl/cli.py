@@ -27,7 +27,8 @@ from siei_xl.convergence import (
     pair_matrix,
     pair_series,
 )
-from siei_xl.example import EXAMPLE_NOTE, EXAMPLE_PARTNERS, EXAMPLE_REGION, example_panel
+from siei_xl.example import EXAMPLE_NOTE
+from siei_xl.excel.template import TEMPLATE_NAME
 from siei_xl.exceptions import SieiError
 from siei_xl.groups import Groups
 from siei_xl.panel import Panel, read_panel
@@ -58,8 +59,37 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"siei-xl {__version__}")
     sub = parser.add_subparsers(title="commands", metavar="COMMAND")
 
-    demo = sub.add_parser("demo", help="run the built-in illustrative example")
+    demo = sub.add_parser(
+        "demo", help="fill the workbook from the built-in example: siei_demo.xlsm and .png"
+    )
+    demo.add_argument("--out-dir", default=".", help="folder for the two files (default: here)")
+    demo.add_argument("--force", action="store_true", help="overwrite existing demo files")
+    demo.add_argument("--quiet", action="store_true", help="print only errors")
     demo.set_defaults(run=_run_demo)
+
+    fill = sub.add_parser("fill", help="fill a SIEI workbook headless (no Excel needed)")
+    fill.add_argument("input", help="a SIEI workbook (.xlsm/.xlsx) or a data table (CSV/XLSX)")
+    fill.add_argument("-o", "--output", help="the filled workbook to write (.xlsm)")
+    fill.add_argument("--focus", help="focus country (overrides Settings)")
+    fill.add_argument("--partners", help="comma-separated partners (overrides Settings)")
+    fill.add_argument("--region", help="a group name or comma-separated countries")
+    fill.add_argument("--region-label", help="title of the region column")
+    fill.add_argument("--indicators", help="comma-separated indicator columns")
+    fill.add_argument("--standardize", choices=STANDARDIZE_METHODS)
+    fill.add_argument("--ddof", type=int, choices=(0, 1))
+    fill.add_argument("--groups", help="CSV of named groups: group,country[,from,to]")
+    fill.add_argument("--png", help="also draw the chart into this PNG file")
+    fill.add_argument("--force", action="store_true", help="overwrite an existing output")
+    fill.add_argument(
+        "--in-place", action="store_true", help="write over the input .xlsm, keeping a backup"
+    )
+    fill.add_argument("--quiet", action="store_true", help="print only errors")
+    fill.set_defaults(run=_run_fill)
+
+    build = sub.add_parser("build-template", help="write the empty SIEI template workbook")
+    build.add_argument("-o", "--output", default=TEMPLATE_NAME, help="default: %(default)s")
+    build.add_argument("--force", action="store_true", help="overwrite an existing file")
+    build.set_defaults(run=_run_build_template)
 
     table = _with_data(sub.add_parser("table", help="focus country vs partners and region"))
     table.add_argument("--focus", required=True, help="the focus country, e.g. KAZ")
@@ -140,7 +170,7 @@ def _emit(frame: pd.DataFrame, args: argparse.Namespace, *, title: str, index: b
     print(frame.to_string(index=index, float_format=lambda v: f"{v:.3f}", na_rep="n/a"))
 
 
-def _print_table(table: pd.DataFrame, panel: Panel, title: str) -> None:
+def _print_table(table: pd.DataFrame, title: str) -> None:
     print(title)
     attrs = table.attrs
     print(
@@ -153,17 +183,59 @@ def _print_table(table: pd.DataFrame, panel: Panel, title: str) -> None:
 
 
 def _run_demo(args: argparse.Namespace) -> None:
-    panel = example_panel()
-    table = convergence_table(
-        panel, "KAZ", EXAMPLE_PARTNERS, region=EXAMPLE_REGION, region_label="Border region"
-    )
+    from siei_xl.excel.fill import Progress, demo
+
+    report = demo(args.out_dir, force=args.force, step=Progress(5, quiet=args.quiet))
+    if args.quiet:
+        return
     print(EXAMPLE_NOTE)
     _print_table(
-        table,
-        panel,
+        report.result.distances,
         "Convergence of Kazakhstan with its neighbours and the border region "
         "(distance in standardised GDP per capita and real growth)",
     )
+    print(f"wrote {report.output} and {report.png}")
+
+
+def _run_fill(args: argparse.Namespace) -> None:
+    from siei_xl.excel.fill import Progress, fill
+
+    options = {
+        "Focus country": args.focus,
+        "Partners": args.partners,
+        "Region": args.region,
+        "Region label": args.region_label,
+        "Indicators": args.indicators,
+        "Standardize": args.standardize,
+        "ddof": args.ddof,
+    }
+    report = fill(
+        args.input,
+        args.output,
+        options=options,
+        groups_path=args.groups,
+        force=args.force,
+        in_place=args.in_place,
+        png=args.png,
+        progress=Progress(6 if args.png else 5, quiet=args.quiet),
+    )
+    if args.quiet:
+        return
+    print(f"filled {report.output}: {report.result.summary}")
+    if report.backup:
+        print(f"backup of the input: {report.backup}")
+    if report.png:
+        print(f"chart: {report.png}")
+    if report.warnings:
+        print(f"{len(report.warnings)} warning(s):")
+        for warning in report.warnings:
+            print(f"  {warning}")
+
+
+def _run_build_template(args: argparse.Namespace) -> None:
+    from siei_xl.excel.template import build_template
+
+    print(f"wrote {build_template(args.output, force=args.force)}")
 
 
 def _run_table(args: argparse.Namespace) -> None:
@@ -181,7 +253,7 @@ def _run_table(args: argparse.Namespace) -> None:
     if args.output:
         _emit(table, args, title="", index=True)
         return
-    _print_table(table, panel, f"Convergence of {panel.country(args.focus)} ({panel})")
+    _print_table(table, f"Convergence of {panel.country(args.focus)} ({panel})")
 
 
 def _run_pair(args: argparse.Namespace) -> None:

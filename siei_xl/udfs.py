@@ -67,6 +67,7 @@ STANDARDIZE = (
 DDOF = "Optional. 1 (default): sample sd as STDEV.S; 0: population sd as STDEV.P."
 GROUP = "Group members: a range of country codes (row, column or block) or text 'RUS, CHN'."
 YEAR = "Year, e.g. 2015."
+NOT_FINITE = "the result is not a finite number; look for extreme values in the data"
 
 
 @dataclass(frozen=True)
@@ -115,9 +116,13 @@ def excel_function(
         @functools.wraps(func)
         def wrapper(*call_args: Any) -> Any:
             try:
-                return func(*call_args)
+                result = func(*call_args)
             except SieiError as exc:
                 return error_text(exc)
+            if isinstance(result, float) and not math.isfinite(result):
+                # never a NaN (xlwings shows an empty cell) or an infinity as a result
+                return cell_value(result, NOT_FINITE, "#NUM!")
+            return result
 
         wrapper.__doc__ = summary
         # xlwings turns type hints into value converters (Any would break conversion in

@@ -276,6 +276,10 @@ def write_atomically(path: str | os.PathLike[str], payload: bytes, *, force: boo
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(payload)
+        # mkstemp makes the file private; give it the mode a normally created file would get
+        mask = os.umask(0)
+        os.umask(mask)
+        os.chmod(tmp_name, target.stat().st_mode & 0o777 if target.exists() else 0o666 & ~mask)
         os.replace(tmp_name, target)
     except BaseException:
         Path(tmp_name).unlink(missing_ok=True)

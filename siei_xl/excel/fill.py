@@ -1,0 +1,335 @@
+"""Fill the SIEI workbook without Excel: read inputs, compute, write a complete .xlsm.
+
+The output is built by the same code as the template (same VBA project, same ribbon),
+with the Results formulas stored together with the values Python computed, so a viewer
+without Python (LibreOffice, Excel with macros disabled, a phone) shows numbers.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sys
+import time
+import zipfile
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Final
+
+from siei_xl.example import EXAMPLE_NOTE
+from siei_xl.excel import layout
+from siei_xl.excel.template import WorkbookContent, build_workbook, write_atomically
+from siei_xl.exceptions import DataError, OptionError
+from siei_xl.groups import GROUP_HEADERS, MEMBER_HEADERS
+from siei_xl.job import SETTINGS, JobResult, run
+from siei_xl.labels import is_missing, label_key
+from siei_xl.panel import header_row
+
+Rows = list[list[object]]
+
+# A workbook this large unpacked, or this compressed, is refused before it is parsed.
+MAX_UNPACKED_BYTES: Final = 300 * 2**20
+MAX_COMPRESSION_RATIO: Final = 150
+
+
+@dataclass
+class FillReport:
+    output: Path
+    result: JobResult
+    warnings: list[str] = field(default_factory=list)
+    png: Path | None = None
+    backup: Path | None = None
+
+
+def check_package(path: Path) -> None:
+    """Refuse what is not a readable workbook, or would unpack to far too much."""
+    if not path.exists():
+        raise DataError(f"input {str(path)!r} does not exist")
+    if not zipfile.is_zipfile(path):
+        raise DataError(f"{path.name!r} is not an Excel workbook (.xlsx/.xlsm are zip packages)")
+    with zipfile.ZipFile(path) as package:
+        infos = package.infolist()
+        unpacked = sum(i.file_size for i in infos)
+        packed = sum(i.compress_size for i in infos) or 1
+        if unpacked > MAX_UNPACKED_BYTES or unpacked / packed > MAX_COMPRESSION_RATIO:
+            raise DataError(
+                f"{path.name!r} would unpack to {unpacked / 2**20:.0f} MiB "
+                f"({unpacked / packed:.0f}x its size): refused as a possible zip bomb"
+            )
+        if "xl/workbook.xml" not in package.namelist():
+            raise DataError(f"{path.name!r} is a zip file but not an Excel workbook")
+
+
+def read_workbook(path: Path) -> dict[str, Rows]:
+    """Every sheet's cell values (cached values for formulas), as rows from A1."""
+    import openpyxl
+
+    check_package(path)
+    try:
+        book = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    except Exception as exc:  # openpyxl raises many unrelated types for a damaged file
+        raise DataError(f"cannot read {path.name!r} as a workbook: {exc}") from exc
+    try:
+        return {ws.title: [list(r) for r in ws.iter_rows(values_only=True)] for ws in book}
+    finally:
+        book.close()
+
+
+def _table(rows: Rows, *required: tuple[str, ...]) -> Rows:
+    """A sheet's table from its header row down, without blank rows or title lines."""
+    top = header_row(rows, *required)
+    body = [r for r in rows[top:] if not all(is_missing(v) for v in r)]
+    if not body:
+        return []
+    width = max(c + 1 for c, v in enumerate(body[0]) if not is_missing(v))
+    return [list(r[:width]) + [None] * (width - len(r[:width])) for r in body]
+
+
+def _settings(rows: Rows) -> Rows:
+    known = {label_key(k) for k, _, _ in SETTINGS}
+    return [
+        [r[0], r[1] if len(r) > 1 else None] for r in rows if r and label_key(r[0] or "") in known
+    ]
+
+
+def inputs_from_workbook(sheets: dict[str, Rows], source: str) -> tuple[Rows, Rows, Rows]:
+    """Data, Groups and Settings tables of a workbook made from the SIEI template."""
+    missing = [n for n in layout.INPUT_SHEETS if n not in sheets]
+    if missing:
+        raise DataError(
+            f"{source!r} has no sheet {', '.join(repr(m) for m in missing)}: it is not a SIEI "
+            "workbook. To fill from a plain data table, give it with --focus and --partners"
+        )
+    return (
+        _table(sheets[layout.DATA]),
+        _table(sheets[layout.GROUPS], GROUP_HEADERS, MEMBER_HEADERS),
+        _settings(sheets[layout.SETTINGS_SHEET]),
+    )
+
+
+def apply_options(settings: Rows, options: dict[str, object]) -> Rows:
+    """Settings rows with command-line options (keyed by setting name) taking precedence."""
+    given = {label_key(k): v for k, v in options.items() if v is not None}
+    current = {label_key(r[0]): r[1] for r in settings if r and r[0]}
+    current.update(given)
+    return [[key, current.get(label_key(key), default)] for key, default, _ in SETTINGS]
+
+
+def fill(
+    input_path: str | os.PathLike[str],
+    output_path: str | os.PathLike[str] | None,
+    *,
+    options: dict[str, object] | None = None,
+    groups_path: str | os.PathLike[str] | None = None,
+    force: bool = False,
+    in_place: bool = False,
+    png: str | os.PathLike[str] | None = None,
+    progress: Callable[[str], None] | None = None,
+) -> FillReport:
+    """Fill a SIEI workbook from a template-made workbook or a CSV/XLSX data table.
+
+    Parameters
+    ----------
+    input_path
+        A workbook with Data, Groups and Settings sheets, or a data table (CSV/XLSX, long
+        or wide) together with ``options`` naming at least the focus country.
+    output_path
+        The .xlsm to write; must not exist unless ``force``. With ``in_place`` it may be
+        omitted: the input is replaced and a backup of it kept beside it.
+    options
+        Settings by name (``{"Focus country": "KAZ", "Partners": "RUS, CHN"}``), overriding
+        the workbook's Settings sheet.
+    """
+    step = progress or (lambda _message: None)
+    source = Path(input_path)
+    warnings: list[str] = []
+    if in_place:
+        output = source
+        if output_path is not None and Path(output_path).resolve() != source.resolve():
+            raise OptionError("--in-place writes over the input: give no other output")
+        if source.suffix.lower() != ".xlsm":
+            raise OptionError("--in-place needs a SIEI workbook (.xlsm) as input")
+    elif output_path is None:
+        raise OptionError("give an output file (-o OUTPUT.xlsm)")
+    else:
+        output = Path(output_path)
+        if output.suffix.lower() != ".xlsm":
+            raise OptionError(f"the output must be an .xlsm workbook, got {output.name!r}")
+        if output.exists() and not force:
+            raise DataError(f"{output} already exists; use --force to overwrite it")
+        if output.resolve() == source.resolve():
+            raise OptionError("the output is the input: use --in-place to write over it")
+    step("reading input")
+    data, groups, settings = _read_inputs(source, groups_path, warnings)
+    settings = apply_options(settings, options or {})
+    backup = None
+    if in_place:
+        stamp = time.strftime("%Y%m%d-%H%M%S")
+        backup = source.with_name(f"{source.stem}.backup-{stamp}{source.suffix}")
+    report = write_filled(
+        data,
+        groups,
+        settings,
+        output,
+        description=f"Filled by siei_xl from {source.name}",
+        force=force or in_place,
+        png=png,
+        backup_of=source if in_place else None,
+        backup=backup,
+        step=step,
+    )
+    report.warnings[:0] = warnings
+    return report
+
+
+def write_filled(
+    data: Rows,
+    groups: Rows,
+    settings: Rows,
+    output: Path,
+    *,
+    description: str,
+    force: bool,
+    png: str | os.PathLike[str] | None = None,
+    backup_of: Path | None = None,
+    backup: Path | None = None,
+    step: Callable[[str], None] = lambda _message: None,
+) -> FillReport:
+    """Compute from the three tables and write the filled workbook (and the PNG)."""
+    step("computing")
+    result = run(data, groups, settings)
+    step("building workbook")
+    content = WorkbookContent(
+        data=data,
+        groups=groups or [["group", "country", "from", "to"]],
+        settings=settings,
+        result=result,
+        description=description,
+    )
+    payload = build_workbook(content)
+    step("writing")
+    if backup_of is not None and backup is not None:
+        shutil.copy2(backup_of, backup)
+    write_atomically(output, payload, force=force)
+    report = FillReport(output, result, list(result.notes), backup=backup)
+    if png is not None:
+        step("drawing PNG")
+        report.png = draw_png(result, png, source_note=_source_note(result, description))
+    return report
+
+
+def example_inputs() -> tuple[Rows, Rows, Rows]:
+    """The built-in illustrative example as Data, Groups and Settings tables."""
+    from siei_xl.example import example_frame, example_groups
+
+    frame = example_frame()
+    data: Rows = [list(frame.columns)] + [
+        [c, int(y), float(a), float(b)] for c, y, a, b in frame.itertuples(index=False)
+    ]
+    book = example_groups()
+    groups: Rows = [["group", "country", "from", "to"]]
+    for name in book.names:
+        groups += [[name, m.country, m.start, m.end] for m in book.all_members(name)]
+    return data, groups, layout.settings_rows()
+
+
+def demo(
+    out_dir: str | os.PathLike[str] = ".",
+    *,
+    force: bool = False,
+    step: Callable[[str], None] = lambda _message: None,
+) -> FillReport:
+    """Fill the workbook from the built-in example: siei_demo.xlsm and siei_demo.png."""
+    folder = Path(out_dir)
+    workbook, picture = folder / "siei_demo.xlsm", folder / "siei_demo.png"
+    for path in (workbook, picture):
+        if path.exists() and not force:
+            raise DataError(f"{path} already exists; use --force to overwrite it")
+    data, groups, settings = example_inputs()
+    return write_filled(
+        data,
+        groups,
+        settings,
+        workbook,
+        description=EXAMPLE_NOTE,
+        force=force,
+        png=picture,
+        step=step,
+    )
+
+
+def _read_inputs(source: Path, groups_path: object, warnings: list[str]) -> tuple[Rows, Rows, Rows]:
+    from siei_xl.panel import read_panel
+
+    if source.suffix.lower() in {".xlsx", ".xlsm"}:
+        sheets = read_workbook(source)
+        if layout.SETTINGS_SHEET in sheets or source.suffix.lower() == ".xlsm":
+            data, groups, settings = inputs_from_workbook(sheets, source.name)
+            extra = [n for n in sheets if n not in layout.SHEETS]
+            if extra:
+                warnings.append(
+                    f"sheets not carried into the output: {', '.join(extra)} (the input keeps them)"
+                )
+            return data, _groups_file(groups_path) or groups, settings
+    frame = read_panel(source).to_wide()
+    table: Rows = [list(frame.columns)] + [
+        [c, int(y), *[None if v != v else float(v) for v in rest]]
+        for c, y, *rest in frame.itertuples(index=False)
+    ]
+    return table, _groups_file(groups_path), []
+
+
+def _groups_file(path: object) -> Rows:
+    if path is None:
+        return []
+    from siei_xl.groups import Groups
+
+    book = Groups.read(str(path))
+    rows: Rows = [["group", "country", "from", "to"]]
+    for name in book.names:
+        rows += [[name, m.country, m.start, m.end] for m in book.all_members(name)]
+    return rows
+
+
+def _source_note(result: JobResult, description: str) -> str:
+    if description == EXAMPLE_NOTE:
+        return EXAMPLE_NOTE
+    s = result.settings
+    indicators = ", ".join(s.indicators or result.panel.indicators)
+    return (
+        f"{description}. Indicators: {indicators}; "
+        f"z-scores {s.standardize}, ddof={s.ddof}. Computed with siei_xl."
+    )
+
+
+def draw_png(result: JobResult, path: str | os.PathLike[str], *, source_note: str = "") -> Path:
+    from siei_xl.plot import plot_convergence
+
+    cfg = result.settings
+    region = cfg.region_title if cfg.region else None
+    return plot_convergence(
+        result.distances,
+        path,
+        title=f"Convergence of {result.panel.country(cfg.focus)} with its partners and the region",
+        region_column=region,
+        source_note=source_note,
+    )
+
+
+class Progress:
+    """Step messages on a terminal's stderr as a small bar; silent when piped or quiet."""
+
+    def __init__(self, total: int, *, quiet: bool = False) -> None:
+        self.total, self.done = total, 0
+        self.enabled = not quiet and sys.stderr.isatty()
+
+    def __call__(self, message: str) -> None:
+        self.done += 1
+        if self.enabled:
+            filled = int(20 * self.done / self.total)
+            bar = "#" * filled + "-" * (20 - filled)
+            sys.stderr.write(f"\r[{bar}] {self.done}/{self.total} {message:<24}")
+            sys.stderr.flush()
+            if self.done >= self.total:
+                sys.stderr.write("\n")
