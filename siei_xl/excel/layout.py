@@ -11,6 +11,8 @@ import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
+import numpy as np
+
 from siei_xl import __version__
 from siei_xl.job import SETTINGS, JobResult
 from siei_xl.labels import label_key
@@ -278,6 +280,23 @@ def results_sheet(result: JobResult | None, refs: Refs) -> SheetLayout:
             sheet.put(r, j, _cached(value), "number", formula)
     last = first + len(table.index) - 1
     sheet.widths[0] = 12
+    # Summary rows in standard formulas (any spreadsheet recalculates them).
+    sheet.put(last + 1, 0, "Mean", "key")
+    sheet.put(last + 2, 0, "Change", "key")
+    for j in range(1, len(columns) + 1):
+        column = table.iloc[:, j - 1].to_numpy(dtype=float)
+        cells = f"{col_name(j)}{first + 1}:{col_name(j)}{last + 1}"
+        finite = column[np.isfinite(column)]
+        mean = float(finite.mean()) if finite.size else math.nan
+        sheet.put(last + 1, j, _cached(mean, "#DIV/0!"), "number", f"=AGGREGATE(1,6,{cells})")
+        change = float(column[-1] - column[0])
+        sheet.put(
+            last + 2,
+            j,
+            _cached(change),
+            "number",
+            f"={col_name(j)}{last + 1}-{col_name(j)}{first + 1}",
+        )
     next_col = len(columns) + 2
     if result.region_cv is not None:
         cv_col = next_col
@@ -300,7 +319,14 @@ def results_sheet(result: JobResult | None, refs: Refs) -> SheetLayout:
             code = "#DIV/0!" if error in {"NearZeroMeanError", "TooFewCountriesError"} else "#N/A"
             formula = f"=SIEI_GROUPCV({data},{members_of(year_cell)},{year_cell},{cv_options})"
             sheet.put(r, cv_col + 1, _cached(float(cv), code), "number", formula)
-    notes_row = last + 2
+    notes_row = last + 5
+    sheet.put(
+        last + 3,
+        0,
+        "Mean: over the years shown, n/a years left out. Change: last year minus first "
+        "(negative = the economies converged).",
+        "note",
+    )
     sheet.put(
         notes_row, 0, "Notes" if result.notes else "Notes: every value is available.", "subtitle"
     )
