@@ -1,0 +1,62 @@
+"""Regenerate the README pictures: the demo workbook as LibreOffice renders it.
+
+Run from the repository root with LibreOffice and poppler-utils installed:
+    .venv/bin/python docs/render_screenshots.py
+"""
+
+import shutil
+import subprocess
+import tempfile
+from pathlib import Path
+
+from PIL import Image, ImageChops
+
+from siei_xl.excel.fill import demo
+
+PAGES = {5: "settings_sheet.png", 6: "results_sheet.png", 7: "chart_sheet.png"}
+
+
+def crop(path: Path) -> None:
+    """Trim the white page margins around the printed sheet."""
+    image = Image.open(path).convert("RGB")
+    box = ImageChops.difference(image, Image.new("RGB", image.size, "white")).getbbox()
+    if box:
+        pad = 12
+        left, top, right, bottom = box
+        image.crop((max(left - pad, 0), max(top - pad, 0), right + pad, bottom + pad)).save(path)
+
+
+def main() -> None:
+    out = Path(__file__).parent
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        report = demo(folder)
+        shutil.copy(report.png, out / "demo_chart.png")
+        subprocess.run(
+            [
+                "soffice",
+                f"-env:UserInstallation=file://{folder}/profile",
+                "--headless",
+                "--convert-to",
+                "pdf",
+                "--outdir",
+                str(folder),
+                str(report.output),
+            ],
+            check=True,
+            capture_output=True,
+            timeout=180,
+        )
+        subprocess.run(
+            ["pdftoppm", "-png", "-r", "80", str(folder / "siei_demo.pdf"), str(folder / "page")],
+            check=True,
+            timeout=120,
+        )
+        for number, name in PAGES.items():
+            target = out / name
+            shutil.copy(folder / f"page-{number}.png", target)
+            crop(target)
+
+
+if __name__ == "__main__":
+    main()
