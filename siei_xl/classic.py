@@ -1,0 +1,167 @@
+"""Classic convergence beside the SIEI: sigma (dispersion over time) and beta (catch-up).
+
+sigma-convergence: the cross-country dispersion of a level (GDP per capita) falls over
+time; measured each year as the sd of logs (default) or the coefficient of variation,
+with an OLS trend. beta-convergence: poorer countries grow faster; the slope of average
+log growth on the initial log level.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from siei_xl._defaults import DDOF
+from siei_xl.core.classic import Beta, Trend, beta, sigma, trend
+from siei_xl.core.standardize import check_ddof
+from siei_xl.exceptions import (
+    MissingValueError,
+    OptionError,
+    TooFewCountriesError,
+    UndefinedResultError,
+)
+from siei_xl.groups import Groups, resolve_group
+from siei_xl.panel import Panel
+
+__all__ = ["SigmaResult", "beta_convergence", "sigma_series"]
+
+MEASURES = ("sd_log", "cv")
+
+
+@dataclass(frozen=True)
+class SigmaResult:
+    """The yearly dispersion and its trend."""
+
+    series: pd.DataFrame
+    """Columns year, sigma, n, members, note."""
+    trend: Trend
+    """OLS of sigma on year over the years with a value."""
+    measure: str
+
+
+def _levels(panel: Panel, indicator: str, members: Sequence[str], year: int) -> np.ndarray:
+    (k,) = panel.indicator_positions([indicator])
+    t = panel.year_index(year)
+    out = []
+    for label in members:
+        c = panel.country_index(label)
+        value = float(panel.values[c, t, k])
+        if math.isnan(value):
+            raise MissingValueError(
+                f"{panel.countries[c]} has no value for {panel.indicators[k]} in {year}"
+            )
+        if value <= 0:
+            raise UndefinedResultError(
+                f"{panel.countries[c]}'s {panel.indicators[k]} in {year} is {value:g}: a "
+                "non-positive value has no logarithm"
+            )
+        out.append(value)
+    return np.array(out)
+
+
+def sigma_series(
+    panel: Panel,
+    indicator: str,
+    group: object,
+    *,
+    groups: Groups | None = None,
+    years: Sequence[int] | None = None,
+    measure: str = "sd_log",
+    ddof: int = DDOF,
+) -> SigmaResult:
+    """Dispersion of ``indicator`` across the group's countries each year, with its trend.
+
+    Parameters
+    ----------
+    measure : {"sd_log", "cv"}
+        ``sd_log``: sd of natural logs (scale-free, the usual sigma); ``cv``: sd / mean.
+
+    Notes
+    -----
+    A year where a member lacks a value is NaN with a note (the group is never silently
+    shrunk). The trend is the OLS slope of sigma on year, its standard error and t
+    statistic; a negative, significant slope is sigma-convergence.
+
+    Examples
+    --------
+    >>> from siei_xl.example import example_panel
+    >>> r = sigma_series(example_panel(), "gdp_pc_ppp", "KAZ,RUS,KGZ")
+    >>> r.trend.slope > 0  # Kyrgyzstan falls behind: the dispersion grows
+    True
+    """
+    if measure not in MEASURES:
+        raise OptionError(f"measure must be 'sd_log' or 'cv', got {measure!r}")
+    ddof = check_ddof(ddof)
+    records = []
+    for year in years if years is not None else panel.years:
+        members = resolve_group(group, int(year), groups)
+        value, note = math.nan, ""
+        try:
+            if len(members) < 2:
+                raise TooFewCountriesError(f"the group has {len(members)} member in {year}")
+            value = sigma(_levels(panel, indicator, members, int(year)), measure=measure, ddof=ddof)
+        except (MissingValueError, UndefinedResultError, TooFewCountriesError) as exc:
+            note = str(exc)
+        records.append(
+            {
+                "year": int(year),
+                "sigma": value,
+                "n": len(members),
+                "members": ",".join(members),
+                "note": note,
+            }
+        )
+    frame = pd.DataFrame.from_records(records)
+    ok = frame["sigma"].notna()
+    if ok.sum() < 3:
+        raise TooFewCountriesError(
+            f"only {int(ok.sum())} years have a value; a trend needs at least 3"
+        )
+    fit = trend(frame.loc[ok, "year"].to_numpy(), frame.loc[ok, "sigma"].to_numpy())
+    frame.attrs.update(measure=measure, ddof=ddof, indicator=indicator)
+    return SigmaResult(frame, fit, measure)
+
+
+def beta_convergence(
+    panel: Panel,
+    indicator: str,
+    group: object,
+    start_year: int,
+    end_year: int,
+    *,
+    groups: Groups | None = None,
+) -> Beta:
+    """Absolute beta convergence of ``indicator`` over the group's countries.
+
+    Regression over countries of ``(1/T) ln(y_end / y_start)`` on ``ln y_start`` with
+    ``T = end_year - start_year``. Members are those of the group in ``start_year``.
+
+    Raises
+    ------
+    UndefinedResultError
+        A non-positive value (no logarithm), naming country and year.
+    TooFewCountriesError
+        Fewer than 3 countries (a slope with a standard error needs 3).
+
+    Examples
+    --------
+    >>> from siei_xl.example import example_panel
+    >>> r = beta_convergence(example_panel(), "gdp_pc_ppp", "KAZ,RUS,CHN,KGZ,UZB,TKM", 1995, 2024)
+    >>> r.n, r.years
+    (6, 29)
+    """
+    if int(end_year) <= int(start_year):
+        raise OptionError(f"end_year ({end_year}) must be after start_year ({start_year})")
+    members = resolve_group(group, int(start_year), groups)
+    if len(members) < 3:
+        raise TooFewCountriesError(
+            "beta needs at least 3 countries for a slope and its standard error; "
+            f"got {len(members)}"
+        )
+    y0 = _levels(panel, indicator, members, int(start_year))
+    y1 = _levels(panel, indicator, members, int(end_year))
+    return beta(y0, y1, int(end_year) - int(start_year))
