@@ -9,10 +9,11 @@ in Excel and in tests.
 from __future__ import annotations
 
 import copy
+import marshal
 import math
 from collections import OrderedDict
 from collections.abc import Sequence
-from itertools import chain
+from itertools import repeat
 from typing import Final
 
 from siei_xl._defaults import DDOF, STANDARDIZE
@@ -33,8 +34,8 @@ def as_rows(value: object) -> list[list[object]]:
     if isinstance(value, list | tuple):
         if not value:
             return []
-        if all(isinstance(row, list | tuple) for row in value):
-            return [list(row) for row in value]
+        if all(map(isinstance, value, repeat((list, tuple)))):  # loops in C: ranges are long
+            return list(map(list, value))
         return [list(value)]
     return [[value]]
 
@@ -61,16 +62,13 @@ def panel_from_cells(data: object, indicators: object = None) -> Panel:
     and standardise it once: the cache key is the cells' content, not the range address,
     so an edit to any cell makes a new key.
     """
-    rows = trim_blank_rows(as_rows(drop_blank_tail(data)))
+    raw = drop_blank_tail(data)
     names = tuple(split_list(indicators)) if not is_missing_arg(indicators) else ()
-    # TRUE equals 1.0 and FALSE 0.0 in a tuple comparison, so a cell edited from 1 to TRUE
-    # would find the old entry: the key also records where booleans are (rarely anywhere).
-    flags = _bool_cells(rows) if bool in set(map(type, chain.from_iterable(rows))) else ()
-    key = (tuple(map(tuple, rows)), names, flags)
+    key = (_content_key(raw), names)
     try:
         hit = _panels[key]
     except KeyError:
-        hit = _build_panel(rows, names)
+        hit = _build_panel(trim_blank_rows(as_rows(raw)), names)
         _panels[key] = hit
         if len(_panels) > CACHE_SIZE:
             _panels.popitem(last=False)
@@ -110,10 +108,23 @@ def drop_blank_tail(value: object) -> object:
     return value[:end]
 
 
-def _bool_cells(rows: list[list[object]]) -> tuple[tuple[int, int], ...]:
-    return tuple(
-        (i, j) for i, row in enumerate(rows) for j, v in enumerate(row) if isinstance(v, bool)
-    )
+def _content_key(value: object) -> object:
+    """A hashable key equal for equal cell content and types, built in C where possible.
+
+    Usually the bytes of ``marshal`` format 2 (no object sharing, so equal content gives
+    equal bytes whatever the identity of its objects): it tells TRUE from 1.0 and FALSE
+    from 0.0, which a tuple comparison does not, and bytes cache their hash. Values
+    marshal cannot write (dates, numpy scalars) fall back to tuples of the cells plus the
+    positions of any booleans.
+    """
+    try:
+        return marshal.dumps(value, 2)  # type: ignore[arg-type]
+    except ValueError:
+        rows = as_rows(value)
+        flags = tuple(
+            (i, j) for i, row in enumerate(rows) for j, v in enumerate(row) if isinstance(v, bool)
+        )
+        return (tuple(map(tuple, rows)), flags)
 
 
 def _build_panel(rows: list[list[object]], names: tuple[str, ...]) -> Panel | SieiError:

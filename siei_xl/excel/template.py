@@ -105,7 +105,12 @@ FORMATS: Final[dict[str, dict[str, Any]]] = {
 def write_sheets(content: WorkbookContent) -> bytes:
     """The workbook's sheets as an .xlsx package (declared macro-enabled), in memory."""
     buffer = io.BytesIO()
-    book = xlsxwriter.Workbook(buffer, {"in_memory": True, "strings_to_numbers": False})
+    book = xlsxwriter.Workbook(
+        buffer,
+        # use_future_functions: AGGREGATE and other Excel 2010+ functions are stored with
+        # their _xlfn. prefix, without which Excel and LibreOffice show #NAME?
+        {"in_memory": True, "strings_to_numbers": False, "use_future_functions": True},
+    )
     book.set_properties(
         {
             "title": "SIEI workbook",

@@ -1,0 +1,151 @@
+"""Python-side cost of the SIEI Excel functions (run on demand; not a test).
+
+    .venv/bin/python benchmarks/bench_udfs.py
+
+Every call gets a NEW list-of-lists copy of the range, as Excel builds one for every call;
+only the function call is timed, not the copy. Goals: a warm SIEI_PAIR under 0.5 ms
+(median); 1,000 calls with different pairs and years under 0.3 s; a range with 200,000
+trailing blank rows costing almost nothing more. Excel itself adds ~4-13 ms of VBA/COM
+overhead per call, which no change here can remove.
+
+The data: the 11 focus countries x 1995-2024 x 2 indicators of ``../shared/data`` when
+present, else the example panel extended with made-up countries to the same size.
+"""
+
+from __future__ import annotations
+
+import itertools
+import statistics
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
+
+from udf_helpers import (
+    REAL_INDICATORS,
+    blank_rows,
+    copy_rows,
+    extended_example,
+    frame_rows,
+    real_frame,
+)
+
+from siei_xl import udfs
+from siei_xl.excel import cells
+
+Rows = list[list[object]]
+
+
+def _timed(call: Callable[[], object]) -> tuple[float, object]:
+    start = time.perf_counter()
+    result = call()
+    return time.perf_counter() - start, result
+
+
+def _data() -> tuple[str, Rows, list[str], list[int], str]:
+    frame = real_frame()
+    if frame is not None:
+        rows = frame_rows(frame)
+        countries = list(dict.fromkeys(frame["iso3"]))
+        source = f"../shared/data/macro_focus_wide.csv ({', '.join(REAL_INDICATORS)})"
+    else:
+        frame = extended_example(11)
+        rows = frame_rows(frame)
+        countries = list(dict.fromkeys(frame["country"]))
+        source = "the example panel extended to 11 countries (shared data absent)"
+    years = sorted({int(y) for y in frame["year"]})
+    return source, rows, countries, years, "2015"
+
+
+def bench_warm_pair(rows: Rows, a: str, b: str, year: float, n: int = 2000) -> list[float]:
+    udfs.SIEI_PAIR(copy_rows(rows), a, b, year)  # parse once
+    times = []
+    for _ in range(n):
+        data = copy_rows(rows)
+        elapsed, result = _timed(lambda data=data: udfs.SIEI_PAIR(data, a, b, year))
+        assert isinstance(result, float), result
+        times.append(elapsed)
+    return times
+
+
+def bench_many_pairs(rows: Rows, countries: list[str], years: list[int], n: int = 1000) -> float:
+    pairs = itertools.cycle(itertools.permutations(countries, 2))
+    cycle_years = itertools.cycle(years)
+    udfs.SIEI_PAIR(copy_rows(rows), countries[0], countries[1], float(years[-1]))
+    total = 0.0
+    answered = 0
+    for _ in range(n):
+        (a, b), year = next(pairs), float(next(cycle_years))
+        data = copy_rows(rows)
+        elapsed, result = _timed(lambda data=data, a=a, b=b, y=year: udfs.SIEI_PAIR(data, a, b, y))
+        total += elapsed
+        answered += isinstance(result, float)
+    print(f"    ({answered} numbers, {n - answered} error texts for gaps in the data)")
+    return total
+
+
+def bench_blank_tail(rows: Rows, a: str, b: str, n_blank: int = 200_000) -> tuple[float, float]:
+    big = rows + blank_rows(n_blank, len(rows[0]))
+    cells.clear_cache()
+    first, result = _timed(lambda: udfs.SIEI_PAIR(big, a, b, 2015.0))
+    assert isinstance(result, float), result
+    warm = []
+    for _ in range(10):
+        data = copy_rows(big)
+        elapsed, _ = _timed(lambda data=data: udfs.SIEI_PAIR(data, a, b, 2015.0))
+        warm.append(elapsed)
+    return first, statistics.median(warm)
+
+
+def main() -> None:
+    source, rows, countries, years, _ = _data()
+    print(f"data: {source}")
+    print(
+        f"range: {len(rows)} rows x {len(rows[0])} columns, {len(countries)} countries, "
+        f"{years[0]}-{years[-1]}"
+    )
+    a, b = countries[0], countries[1]
+
+    cells.clear_cache()
+    cold, _ = _timed(lambda: udfs.SIEI_PAIR(copy_rows(rows), a, b, 2015.0))
+    print(f"\nfirst SIEI_PAIR on the range (parse + standardise): {cold * 1e3:8.2f} ms")
+
+    times = bench_warm_pair(rows, a, b, 2015.0)
+    median = statistics.median(times)
+    p90 = statistics.quantiles(times, n=10)[-1]
+    verdict = "OK" if median < 0.5e-3 else "MISSED"
+    print(
+        f"warm SIEI_PAIR, median of {len(times)} calls:        {median * 1e3:8.3f} ms "
+        f"(p90 {p90 * 1e3:.3f} ms; goal < 0.5 ms: {verdict})"
+    )
+
+    print("1,000 SIEI_PAIR calls, different pairs and years:")
+    total = bench_many_pairs(rows, countries, years)
+    verdict = "OK" if total < 0.3 else "MISSED"
+    print(f"    total {total:8.3f} s (goal < 0.3 s: {verdict})")
+
+    first, warm = bench_blank_tail(rows, a, b)
+    print(
+        f"range + 200,000 trailing blank rows: first {first * 1e3:8.2f} ms, "
+        f"warm {warm * 1e3:8.2f} ms (median of 10)"
+    )
+
+    for label, call in [
+        ("warm SIEI_PAIR_SERIES", lambda d: udfs.SIEI_PAIR_SERIES(d, a, b)),
+        ("warm SIEI_PAIR_MATRIX", lambda d: udfs.SIEI_PAIR_MATRIX(d, 2015.0)),
+        ("warm SIEI_COUNTRYGROUP", lambda d: udfs.SIEI_COUNTRYGROUP(d, a, countries[1:6], 2015.0)),
+        ("warm SIEI_GROUPCV", lambda d: udfs.SIEI_GROUPCV(d, countries[1:6], 2015.0)),
+    ]:
+        call(copy_rows(rows))
+        samples = []
+        for _ in range(300):
+            data = copy_rows(rows)
+            elapsed, _ = _timed(lambda data=data, call=call: call(data))
+            samples.append(elapsed)
+        print(f"{label + ', median of 300:':44} {statistics.median(samples) * 1e3:8.3f} ms")
+
+
+if __name__ == "__main__":
+    main()
