@@ -106,6 +106,8 @@ def parse_year(value: object, *, what: str = "year") -> int:
     number = parse_number(value)
     if number is None or math.isnan(number) or not float(number).is_integer():
         raise OptionError(f"{what} must be a whole number such as 2015, got {value!r}")
+    if not 1 <= number <= 9999:
+        raise OptionError(f"{what} must be a year between 1 and 9999, got {number:g}")
     return int(number)
 
 

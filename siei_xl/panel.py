@@ -252,6 +252,11 @@ class Panel:
             raw_country = row[c_col] if c_col < len(row) else None
             if raw_country is None or not label_text(raw_country):
                 raise DataError(f"row {row_no}: the {columns[c_col]!r} cell is blank")
+            if _is_error_text(raw_country):
+                raise DataError(
+                    f"row {row_no}: the {columns[c_col]!r} cell holds the error "
+                    f"{label_text(raw_country)}, not a country label"
+                )
             key = label_key(raw_country)
             c = country_rows.get(key)
             if c is None:
@@ -548,9 +553,14 @@ def _indicator_columns(
     return out
 
 
+def _is_error_text(value: object) -> bool:
+    """An Excel error value delivered as text (``'#N/A'``), which is never a label."""
+    return isinstance(value, str) and value.strip().startswith("#") and is_missing(value)
+
+
 def _row_year(cell: object, row_no: int, header: str) -> int:
     number = parse_number(cell)
-    if number is None or math.isnan(number) or not number.is_integer():
+    if number is None or math.isnan(number) or not number.is_integer() or not 1 <= number <= 9999:
         raise DataError(
             f"row {row_no}: the {header!r} cell holds {cell!r}, not a whole year such as 2015"
         )

@@ -111,6 +111,11 @@ def standardize(
     present = ~np.isnan(x)
     axes: tuple[int, ...] = (0,) if method == "yearly" else (0, 1)
     count = present.sum(axis=axes, keepdims=True)
+    scale = np.where(present, np.abs(x), 0.0).max(axis=axes, keepdims=True)
+    # Squares of values beyond ~1e154 overflow: such columns are computed in units of their
+    # largest value (z-scores do not depend on the unit); ordinary data are left exact.
+    unit = np.where(scale > 1e150, scale, 1.0)
+    x = x / unit
     filled = np.where(present, x, 0.0)
     with np.errstate(invalid="ignore", divide="ignore"):
         mean = filled.sum(axis=axes, keepdims=True) / count
@@ -118,8 +123,7 @@ def standardize(
         var = (deviation * deviation).sum(axis=axes, keepdims=True) / (count - ddof)
     var[count - ddof <= 0] = np.nan
     sd = np.sqrt(var)
-    scale = np.where(present, np.abs(x), 0.0).max(axis=axes, keepdims=True)
-    sd[sd <= CONSTANT_RTOL * scale] = 0.0
+    sd[sd <= CONSTANT_RTOL * (scale / unit)] = 0.0
     usable = np.isfinite(sd) & (sd > 0)
     with np.errstate(invalid="ignore", divide="ignore"):
         points = np.where(usable, (x - mean) / np.where(usable, sd, 1.0), np.nan)
@@ -127,8 +131,8 @@ def standardize(
     shape = (n_years, x.shape[2])
     return Standardization(
         points=points,
-        mean=np.broadcast_to(mean[0], shape).copy(),
-        sd=np.broadcast_to(sd[0], shape).copy(),
+        mean=np.broadcast_to((mean * unit)[0], shape).copy(),
+        sd=np.broadcast_to((sd * unit)[0], shape).copy(),
         count=np.broadcast_to(count[0], shape).astype(np.int64),
         method=method,
         ddof=ddof,
