@@ -12,21 +12,22 @@ import copy
 import marshal
 import math
 from collections import OrderedDict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from itertools import repeat
-from typing import Final
+from typing import Final, TypeVar, cast
 
 from siei_xl._defaults import DDOF, STANDARDIZE
 from siei_xl.core.standardize import check_ddof, check_method
 from siei_xl.exceptions import DataError, OptionError, SieiError
 from siei_xl.labels import is_missing, label_text, parse_year, split_list
+from siei_xl.market import Flows
 from siei_xl.panel import Panel, header_row
 
 # Excel limits a cell's text to what a UDF may return without #VALUE!.
 MAX_TEXT: Final = 255
 CACHE_SIZE: Final = 32
 
-_panels: OrderedDict[tuple[object, ...], Panel | SieiError] = OrderedDict()
+_cache: OrderedDict[tuple[object, ...], object] = OrderedDict()
 
 
 def as_rows(value: object) -> list[list[object]]:
@@ -62,23 +63,52 @@ def panel_from_cells(data: object, indicators: object = None) -> Panel:
     and standardise it once: the cache key is the cells' content, not the range address,
     so an edit to any cell makes a new key.
     """
-    raw = drop_blank_tail(data)
     names = tuple(split_list(indicators)) if not is_missing_arg(indicators) else ()
-    key = (_content_key(raw), names)
+    return _cached(Panel, data, names, lambda rows: _build_panel(rows, names))
+
+
+def flows_from_cells(flows: object) -> Flows:
+    """The flow table held in a range (reporter, partner, year, value), cached likewise."""
+    return _cached(Flows, flows, (), _build_flows)
+
+
+T = TypeVar("T")
+
+
+def _cached(
+    kind: type[T],
+    data: object,
+    options: tuple[object, ...],
+    build: Callable[[list[list[object]]], T | SieiError],
+) -> T:
+    raw = drop_blank_tail(data)
+    key = (kind.__name__, _content_key(raw), options)
     try:
-        hit = _panels[key]
+        hit = _cache[key]
     except KeyError:
-        hit = _build_panel(trim_blank_rows(as_rows(raw)), names)
-        _panels[key] = hit
-        if len(_panels) > CACHE_SIZE:
-            _panels.popitem(last=False)
+        hit = build(trim_blank_rows(as_rows(raw)))
+        _cache[key] = hit
+        if len(_cache) > CACHE_SIZE:
+            _cache.popitem(last=False)
     else:
-        _panels.move_to_end(key)
+        _cache.move_to_end(key)
     if isinstance(hit, SieiError):
         # A copy: raising the cached instance itself would chain every call's traceback
         # (and with it every call's arguments) onto it, a leak that grows with each call.
         raise copy.copy(hit)
-    return hit
+    return cast(T, hit)
+
+
+def _build_flows(rows: list[list[object]]) -> Flows | SieiError:
+    if len(rows) < 2:
+        return DataError(
+            "flows must be a range with a header row (reporter, partner, year, value) and at "
+            "least one row"
+        )
+    try:
+        return Flows.from_cells(rows)
+    except SieiError as exc:
+        return exc
 
 
 def drop_blank_tail(value: object) -> object:
@@ -144,7 +174,7 @@ def _build_panel(rows: list[list[object]], names: tuple[str, ...]) -> Panel | Si
 
 def clear_cache() -> None:
     """Forget every cached panel."""
-    _panels.clear()
+    _cache.clear()
 
 
 def is_missing_arg(value: object) -> bool:
