@@ -472,3 +472,351 @@ def _series(frame: Any, column: str) -> list[list[object]]:
         code = getattr(exceptions, error).excel_code if error else "#N/A"
         rows.append([float(year), cell_value(float(value), note, code)])
     return table(["year", column], rows)
+
+
+# ------------------------------------------------- market integration (block 1)
+FLOWS = (
+    "Flows range with a header row: reporter, partner, year and one value column: the flow "
+    "as the reporter reports it (trade: exports + imports).",
+)[0]
+BASE = (
+    "Header of the data column holding the base: GDP for trade, population for migration. "
+    "Same units as the flows."
+)
+
+
+def _market(flows: Any, data: Any, base_indicator: Any) -> tuple[Any, Any, str]:
+    from siei_xl.excel.cells import flows_from_cells
+
+    return flows_from_cells(flows), panel_from_cells(data), label_arg(base_indicator, "base")
+
+
+def _score_series(frame: Any, extra: tuple[str, ...] = ()) -> list[list[object]]:
+    """A market series as a spilling table: year, score, [shares], note."""
+    rows = []
+    for record in frame.to_dict("records"):
+        code = getattr(exceptions, record["error"]).excel_code if record["error"] else "#N/A"
+        cells = [cell_value(float(record["score"]), record["note"], code)]
+        cells += [cell_value(float(record[c]), record["note"], code) for c in extra]
+        rows.append([float(record["year"]), *cells, record["note"] or ""])
+    return table(["year", "score", *extra, "note"], rows)
+
+
+@excel_function(
+    "Market integration of a pair: 1/(1/s_a + 1/s_b) where s is each side's flow with the "
+    "other over its own base (higher = more mutually dependent).",
+    args={
+        "flows": FLOWS,
+        "data": DATA,
+        "base_indicator": BASE,
+        "country_a": "First country code.",
+        "country_b": "Second country code.",
+        "year": YEAR,
+        "aggregator": "Optional. 'harmonic' (default), 'min' or 'geometric' (sqrt(s_a s_b)).",
+    },
+    returns="number",
+    example='=SIEI_FLOWPAIR(Flows!A1:D900, Data!A1:E400, "gdp_usd", "KAZ", "RUS", 2019)',
+    errors=("#N/A neither side reported the flow, or a base is missing",),
+)
+def SIEI_FLOWPAIR(
+    flows: Any,
+    data: Any,
+    base_indicator: Any,
+    country_a: Any,
+    country_b: Any,
+    year: Any,
+    aggregator: Any = None,
+) -> Any:
+    from siei_xl.market import flow_pair
+
+    f, panel, base = _market(flows, data, base_indicator)
+    how = "harmonic" if aggregator is None else label_arg(aggregator, "aggregator")
+    return flow_pair(
+        f,
+        panel,
+        base,
+        label_arg(country_a, "country_a"),
+        label_arg(country_b, "country_b"),
+        year_arg(year),
+        aggregator=how,
+    ).score
+
+
+@excel_function(
+    "Market integration of a country with a group: the sum of its flows with the other "
+    "members (its own report) over its own base.",
+    args={
+        "flows": FLOWS,
+        "data": DATA,
+        "base_indicator": BASE,
+        "country": "Country code.",
+        "group": GROUP,
+        "year": YEAR,
+    },
+    returns="number",
+    example='=SIEI_FLOWGROUP(Flows!A1:D900, Data!A1:E400, "gdp_usd", "KAZ", "RUS, KGZ", 2019)',
+)
+def SIEI_FLOWGROUP(
+    flows: Any, data: Any, base_indicator: Any, country: Any, group: Any, year: Any
+) -> Any:
+    from siei_xl.market import flow_group
+
+    f, panel, base = _market(flows, data, base_indicator)
+    return flow_group(
+        f, panel, base, label_arg(country, "country"), labels_arg(group, "group"), year_arg(year)
+    ).score
+
+
+@excel_function(
+    "Market integration within a group: half the sum of the members' flows with each other "
+    "over the sum of their bases (each pair once on average).",
+    args={"flows": FLOWS, "data": DATA, "base_indicator": BASE, "group": GROUP, "year": YEAR},
+    returns="number",
+    example='=SIEI_FLOWWITHIN(Flows!A1:D900, Data!A1:E400, "gdp_usd", "KAZ, RUS, KGZ", 2019)',
+)
+def SIEI_FLOWWITHIN(flows: Any, data: Any, base_indicator: Any, group: Any, year: Any) -> Any:
+    from siei_xl.market import flow_within
+
+    f, panel, base = _market(flows, data, base_indicator)
+    return flow_within(f, panel, base, labels_arg(group, "group"), year_arg(year)).score
+
+
+@excel_function(
+    "The pair's market integration for every year of the data. Spills: year, score, share_a, "
+    "share_b, note (the note says where a mirror figure stood in).",
+    args={
+        "flows": FLOWS,
+        "data": DATA,
+        "base_indicator": BASE,
+        "country_a": "First country code.",
+        "country_b": "Second country code.",
+        "aggregator": "Optional. 'harmonic' (default), 'min' or 'geometric'.",
+    },
+    returns="table: year, score, share_a, share_b, note",
+    example='=SIEI_FLOWPAIR_SERIES(Flows!A1:D900, Data!A1:E400, "gdp_usd", "KAZ", "RUS")',
+    spills=True,
+)
+def SIEI_FLOWPAIR_SERIES(
+    flows: Any,
+    data: Any,
+    base_indicator: Any,
+    country_a: Any,
+    country_b: Any,
+    aggregator: Any = None,
+) -> Any:
+    from siei_xl.market import flow_pair_series
+
+    f, panel, base = _market(flows, data, base_indicator)
+    how = "harmonic" if aggregator is None else label_arg(aggregator, "aggregator")
+    frame = flow_pair_series(
+        f,
+        panel,
+        base,
+        label_arg(country_a, "country_a"),
+        label_arg(country_b, "country_b"),
+        aggregator=how,
+    )
+    return _score_series(frame, ("share_a", "share_b"))
+
+
+@excel_function(
+    "A country's market integration with a group for every year. Spills: year, score, note.",
+    args={
+        "flows": FLOWS,
+        "data": DATA,
+        "base_indicator": BASE,
+        "country": "Country code.",
+        "group": GROUP,
+    },
+    returns="table: year, score, note",
+    example='=SIEI_FLOWGROUP_SERIES(Flows!A1:D900, Data!A1:E400, "gdp_usd", "KAZ", "RUS, KGZ")',
+    spills=True,
+)
+def SIEI_FLOWGROUP_SERIES(
+    flows: Any, data: Any, base_indicator: Any, country: Any, group: Any
+) -> Any:
+    from siei_xl.market import flow_group, market_series
+
+    f, panel, base = _market(flows, data, base_indicator)
+    who, members = label_arg(country, "country"), labels_arg(group, "group")
+    frame = market_series(lambda y: flow_group(f, panel, base, who, members, y), panel, None)
+    return _score_series(frame)
+
+
+@excel_function(
+    "Market integration within a group for every year. Spills: year, score, note.",
+    args={"flows": FLOWS, "data": DATA, "base_indicator": BASE, "group": GROUP},
+    returns="table: year, score, note",
+    example='=SIEI_FLOWWITHIN_SERIES(Flows!A1:D900, Data!A1:E400, "gdp_usd", "KAZ, RUS, KGZ")',
+    spills=True,
+)
+def SIEI_FLOWWITHIN_SERIES(flows: Any, data: Any, base_indicator: Any, group: Any) -> Any:
+    from siei_xl.market import flow_within, market_series
+
+    f, panel, base = _market(flows, data, base_indicator)
+    members = labels_arg(group, "group")
+    frame = market_series(lambda y: flow_within(f, panel, base, members, y), panel, None)
+    return _score_series(frame)
+
+
+# ------------------------------------------------------- sigma and beta
+INDICATOR = "Header of the data column to use, e.g. gdp_pc_ppp (a positive level)."
+MEASURE = "Optional. 'sd_log' (default): sd of logs; 'cv': sd / mean of the levels."
+
+
+def _sigma(data: Any, indicator: Any, group: Any, measure: Any, ddof: Any) -> Any:
+    from siei_xl.classic import sigma_series
+
+    panel = panel_from_cells(data)
+    how = "sd_log" if measure is None else label_arg(measure, "measure")
+    return sigma_series(
+        panel,
+        label_arg(indicator, "indicator"),
+        labels_arg(group, "group"),
+        measure=how,
+        ddof=ddof_arg(ddof),
+    )
+
+
+@excel_function(
+    "Sigma convergence: the dispersion of an indicator across the group each year (sd of "
+    "logs, or CV). Spills: year, sigma. Falling = converging.",
+    args={"data": DATA, "indicator": INDICATOR, "group": GROUP, "measure": MEASURE, "ddof": DDOF},
+    returns="table: year, sigma",
+    example='=SIEI_SIGMA_SERIES(Data!A1:D400, "gdp_pc_ppp", "KAZ, RUS, KGZ, UZB")',
+    spills=True,
+)
+def SIEI_SIGMA_SERIES(
+    data: Any, indicator: Any, group: Any, measure: Any = None, ddof: Any = None
+) -> Any:
+    result = _sigma(data, indicator, group, measure, ddof)
+    rows = [
+        [float(y), cell_value(float(v), note)]
+        for y, v, note in zip(
+            result.series["year"], result.series["sigma"], result.series["note"], strict=True
+        )
+    ]
+    return table(["year", "sigma"], rows)
+
+
+@excel_function(
+    "The trend of sigma: OLS slope per year, its standard error, t statistic and years used. "
+    "A negative, significant slope is sigma convergence.",
+    args={"data": DATA, "indicator": INDICATOR, "group": GROUP, "measure": MEASURE, "ddof": DDOF},
+    returns="labelled table (4 rows)",
+    example='=SIEI_SIGMA_TREND(Data!A1:D400, "gdp_pc_ppp", "KAZ, RUS, KGZ, UZB")',
+    spills=True,
+)
+def SIEI_SIGMA_TREND(
+    data: Any, indicator: Any, group: Any, measure: Any = None, ddof: Any = None
+) -> Any:
+    fit = _sigma(data, indicator, group, measure, ddof).trend
+    return [
+        ["slope per year", cell_value(fit.slope, "no trend", "#NUM!")],
+        ["standard error", cell_value(fit.se, "fewer than 3 years", "#NUM!")],
+        ["t statistic", cell_value(fit.t, "the standard error is zero", "#NUM!")],
+        ["years used", float(fit.n)],
+    ]
+
+
+@excel_function(
+    "Beta convergence over the group: (1/T) ln(y_end/y_start) = a + b ln y_start. Spills b, "
+    "its se, t, p, a, R squared, n, T, speed and half-life.",
+    args={
+        "data": DATA,
+        "indicator": INDICATOR,
+        "group": GROUP + " At least 3 countries.",
+        "start_year": "First year, e.g. 2000.",
+        "end_year": "Last year, e.g. 2020.",
+    },
+    returns="labelled table (10 rows)",
+    example='=SIEI_BETA(Data!A1:D400, "gdp_pc_ppp", "KAZ, RUS, KGZ, UZB, TKM", 2000, 2020)',
+    spills=True,
+    errors=("#NUM! a non-positive value (no logarithm), or no convergence speed",),
+)
+def SIEI_BETA(data: Any, indicator: Any, group: Any, start_year: Any, end_year: Any) -> Any:
+    from siei_xl.classic import beta_convergence
+
+    r = beta_convergence(
+        panel_from_cells(data),
+        label_arg(indicator, "indicator"),
+        labels_arg(group, "group"),
+        year_arg(start_year, "start_year"),
+        year_arg(end_year, "end_year"),
+    )
+    no_speed = (
+        f"1 + bT = {1 + r.b * r.years:.3g} <= 0: the gaps reverse, so there is no convergence speed"
+        if 1 + r.b * r.years <= 0
+        else "no convergence speed"
+    )
+    no_half = "b >= 0: no convergence, so no half-life" if r.b >= 0 else no_speed
+    return [
+        ["b (slope)", r.b],
+        ["standard error of b", cell_value(r.se, "fewer than 3 countries", "#NUM!")],
+        ["t statistic", cell_value(r.t, "the standard error is zero", "#NUM!")],
+        ["p value", cell_value(r.p, "undefined", "#NUM!")],
+        ["a (intercept)", r.a],
+        ["R squared", cell_value(r.r2, "no variation in growth", "#NUM!")],
+        ["n (countries)", float(r.n)],
+        ["T (years)", float(r.years)],
+        ["speed -ln(1+bT)/T", cell_value(r.speed, no_speed, "#NUM!")],
+        ["half-life (years)", cell_value(r.half_life, no_half, "#NUM!")],
+    ]
+
+
+# -------------------------------------------------------------- composite
+@excel_function(
+    "Composite index: min-max scale each numeric column over all rows, turn 'lower' ones "
+    "around, average. Spills the labels, composite (0-1) and n_components.",
+    args={
+        "scores": "Range with a header row: label columns (text) and one numeric column per "
+        "component, one row per unit (e.g. pair and year).",
+        "directions": "One per component, in order: 'higher' (more = more integrated, e.g. "
+        "trade) or 'lower' (a distance).",
+        "weights": "Optional. One non-negative weight per component. Default equal.",
+    },
+    returns="table: labels, composite, n_components",
+    example='=SIEI_COMPOSITE(Scores!A1:D100, "higher, lower")',
+    spills=True,
+)
+def SIEI_COMPOSITE(scores: Any, directions: Any, weights: Any = None) -> Any:
+    import pandas as pd
+
+    from siei_xl.composite import composite_index, split_table
+    from siei_xl.excel.cells import trim_blank_rows
+    from siei_xl.labels import parse_number
+
+    rows = trim_blank_rows(as_rows(scores))
+    if len(rows) < 2:
+        raise exceptions.DataError("the table needs a header row and at least one row")
+    labels, components = split_table(rows)
+    words = labels_arg(directions, "directions")
+    if len(words) != len(components):
+        raise exceptions.OptionError(
+            f"give one direction per numeric column ({', '.join(components)}): got {len(words)}"
+        )
+    weight_map = None
+    if weights is not None:
+        numbers = [parse_number(w) for w in labels_arg(weights, "weights")]
+        if len(numbers) != len(components) or any(n is None for n in numbers):
+            raise exceptions.OptionError("give one number per component as weights")
+        weight_map = dict(
+            zip(components, [float(n) for n in numbers if n is not None], strict=True)
+        )
+    header = [str(h).strip() if h is not None else "" for h in rows[0]]
+    frame = pd.DataFrame([r + [None] * (len(header) - len(r)) for r in rows[1:]], columns=header)
+    frame = frame[[*labels, *components]]
+    for c in components:
+        frame[c] = [parse_number(v) for v in frame[c]]
+    result = composite_index(frame, dict(zip(components, words, strict=True)), weights=weight_map)
+    out: list[list[object]] = [[*labels, "composite", "n_components"]]
+    for record in result.itertuples(index=False):
+        values = list(record)
+        out.append(
+            [
+                *values[: len(labels)],
+                cell_value(float(values[len(labels)]), "no component available"),
+                float(values[len(labels) + 1]),
+            ]
+        )
+    return out
