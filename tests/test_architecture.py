@@ -1,0 +1,122 @@
+"""Import direction (STYLE.md, "the shape of the house"), read from the source with ast.
+
+- ``siei_xl/core`` is numpy/scipy and the standard library, plus the two leaves
+  ``siei_xl._defaults`` and ``siei_xl.exceptions``: the math never needs pandas or Excel.
+- Only ``siei_xl/excel/`` and ``siei_xl/udfs.py`` import the Excel libraries (xlwings,
+  openpyxl, XlsxWriter, pyOpenVBA). ``panel.py`` may name pandas' ``"openpyxl"`` engine in a
+  string; only import statements count.
+- The leaves import nothing of the package; the pandas ring never imports the adapters.
+"""
+
+from __future__ import annotations
+
+import ast
+import sys
+from pathlib import Path
+
+import pytest
+
+PACKAGE = Path(__file__).resolve().parents[1] / "siei_xl"
+EXCEL_LIBRARIES = {"xlwings", "openpyxl", "xlsxwriter", "pyopenvba"}
+ADAPTERS = {"siei_xl.excel", "siei_xl.udfs", "siei_xl.cli"}
+
+
+def module_name(path: Path) -> str:
+    parts = path.relative_to(PACKAGE.parent).with_suffix("").parts
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+def imports(path: Path) -> set[str]:
+    """Absolute names of every module imported anywhere in the file (functions included)."""
+    tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+    package = (
+        module_name(path).rsplit(".", 1)[0] if path.name != "__init__.py" else module_name(path)
+    )
+    found: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            found.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            if node.level:  # relative: resolve against the file's package
+                base = package.split(".")
+                base = base[: len(base) - (node.level - 1)]
+                name = ".".join([*base, node.module] if node.module else base)
+            else:
+                name = node.module or ""
+            found.add(name)
+            # "from siei_xl import exceptions" imports the submodule
+            found.update(f"{name}.{alias.name}" for alias in node.names)
+    return found
+
+
+def top(name: str) -> str:
+    return name.split(".")[0]
+
+
+def within(name: str, prefixes: set[str]) -> bool:
+    return any(name == p or name.startswith(p + ".") for p in prefixes)
+
+
+SOURCES = sorted(PACKAGE.rglob("*.py"))
+CORE = [p for p in SOURCES if "core" in p.relative_to(PACKAGE).parts]
+
+
+def test_the_package_has_the_expected_rings() -> None:
+    assert CORE, "siei_xl/core is missing"
+    names = {module_name(p) for p in SOURCES}
+    assert {"siei_xl.panel", "siei_xl.convergence", "siei_xl.exceptions"} <= names
+
+
+@pytest.mark.parametrize("path", CORE, ids=lambda p: p.name)
+def test_core_imports_only_numpy_scipy_stdlib_and_leaves(path: Path) -> None:
+    allowed_package = {"siei_xl._defaults", "siei_xl.exceptions", "siei_xl.core"}
+    for name in imports(path):
+        if top(name) == "siei_xl":
+            # "from siei_xl.core.x import f" also yields "siei_xl.core.x.f": still core
+            assert within(name, allowed_package), f"{path.name} imports {name}"
+        else:
+            assert top(name) in {"numpy", "scipy", "__future__"} or (
+                top(name) in sys.stdlib_module_names
+            ), f"{path.name} imports {name}"
+
+
+@pytest.mark.parametrize("path", SOURCES, ids=lambda p: str(p.relative_to(PACKAGE)))
+def test_only_the_excel_adapter_imports_excel_libraries(path: Path) -> None:
+    name = module_name(path)
+    if within(name, {"siei_xl.excel", "siei_xl.udfs"}):
+        return
+    excel = {i for i in imports(path) if top(i).lower() in EXCEL_LIBRARIES}
+    assert not excel, f"{name} imports {sorted(excel)}"
+
+
+@pytest.mark.parametrize(
+    "path",
+    [p for p in SOURCES if module_name(p) in {"siei_xl.exceptions", "siei_xl._defaults"}],
+    ids=lambda p: p.name,
+)
+def test_leaves_import_only_the_standard_library(path: Path) -> None:
+    for name in imports(path):
+        assert top(name) in sys.stdlib_module_names or name == "__future__", name
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        p
+        for p in SOURCES
+        if module_name(p)
+        in {"siei_xl.panel", "siei_xl.groups", "siei_xl.labels", "siei_xl.convergence"}
+    ],
+    ids=lambda p: p.name,
+)
+def test_the_pandas_ring_does_not_import_the_adapters(path: Path) -> None:
+    for name in imports(path):
+        assert not within(name, ADAPTERS), f"{module_name(path)} imports {name}"
+
+
+def test_the_checker_sees_imports_inside_functions() -> None:
+    # the checker itself: an import hidden in a function body must be found
+    source = PACKAGE / "core" / "standardize.py"
+    assert "siei_xl.exceptions" in imports(source)  # imported inside check_ddof
+    assert "numpy" in imports(source)
+    assert "siei_xl.core.distance" in imports(PACKAGE / "core" / "__init__.py")
