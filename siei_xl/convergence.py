@@ -34,6 +34,8 @@ from siei_xl.exceptions import (
     SieiError,
     TooFewCountriesError,
     UnknownCountryError,
+    UnknownGroupError,
+    closest,
 )
 from siei_xl.groups import Groups, resolve_group
 from siei_xl.panel import Panel
@@ -615,6 +617,11 @@ def _members(panel: Panel, group: object, year: int, groups: Groups | None) -> t
         try:
             pos = panel.country_index(label)
         except UnknownCountryError as exc:
+            if isinstance(group, str) and "," not in group and groups is not None and groups.names:
+                raise UnknownGroupError(
+                    f"{group.strip()!r} is neither a defined group"
+                    f"{closest(group.strip(), groups.names)} nor a country of the data"
+                ) from None
             raise UnknownCountryError(f"in the group: {exc}") from None
         if pos in positions:
             raise DataError(f"country {panel.countries[pos]!r} is listed twice in the group")

@@ -18,7 +18,7 @@ command line) catch ``SieiError`` only: anything else is a bug and must surface.
     │   ├── UnknownIndicatorError
     │   └── UnknownGroupError
     ├── MissingValueError    a needed value is missing      #N/A
-    └── ComputationError     the measure is undefined
+    └── ComputationError     the measure is undefined   #NUM!
         ├── ConstantIndicatorError   sd is zero             #DIV/0!
         ├── TooFewCountriesError     n too small for an sd  #DIV/0!
         ├── NearZeroMeanError        CV would explode       #DIV/0!
