@@ -18,6 +18,7 @@ command line) catch ``SieiError`` only: anything else is a bug and must surface.
     │   ├── UnknownIndicatorError
     │   └── UnknownGroupError
     ├── MissingValueError    a needed value is missing      #N/A
+    ├── SourceUnavailableError  a data source cannot be reached #N/A
     └── ComputationError     the measure is undefined   #NUM!
         ├── ConstantIndicatorError   sd is zero             #DIV/0!
         ├── TooFewCountriesError     n too small for an sd  #DIV/0!
@@ -44,6 +45,7 @@ __all__ = [
     "NotFoundError",
     "OptionError",
     "SieiError",
+    "SourceUnavailableError",
     "TooFewCountriesError",
     "UndefinedResultError",
     "UnknownCountryError",
@@ -108,6 +110,12 @@ class UnknownGroupError(NotFoundError):
 
 class MissingValueError(SieiError):
     """A result needs a value that is missing from the data."""
+
+    excel_code = "#N/A"
+
+
+class SourceUnavailableError(SieiError):
+    """A remote data source (the World Bank API) cannot be reached and no cached copy exists."""
 
     excel_code = "#N/A"
 

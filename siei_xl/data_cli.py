@@ -1,0 +1,115 @@
+"""The ``import`` and ``fetch`` commands of ``siei-xl``: real data in, the Data layout out.
+
+Examples::
+
+    siei-xl import long.csv Data_Extract_From_World_Development_Indicators.csv -o data.csv
+    siei-xl import gdp_pc.csv --indicator gdp_pc --codes iso3 -o data.xlsx
+    siei-xl fetch worldbank --countries KAZ,RUS,CHN --indicators NY.GDP.PCAP.PP.CD \\
+        --years 2000-2020 -o wdi.csv
+
+Both write the output atomically and refuse to replace an existing file without
+``--force``. They print one summary line; warnings go to standard error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+import pandas as pd
+
+from siei_xl import importers, worldbank
+
+__all__ = ["register"]
+
+
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Add the ``import`` and ``fetch`` subcommands to the ``siei-xl`` parser."""
+    imp = subparsers.add_parser(
+        "import",
+        help="turn long, World Bank or CIS tables into the Data layout",
+        description=(
+            "Convert CSV/XLSX tables to the Data layout (country, year, one column per "
+            "indicator) and merge them: long tables (country, year, indicator, value), World "
+            "Bank downloads (years as columns, '..' for missing), tables of one indicator "
+            "with countries in rows and years as columns (CIS Stat), or the Data layout."
+        ),
+    )
+    imp.add_argument("files", nargs="+", metavar="FILE", help="CSV or XLSX files to merge")
+    _output(imp)
+    imp.add_argument(
+        "--indicator",
+        metavar="NAME",
+        help="name of the indicator of tables with years as columns (default: the file name)",
+    )
+    imp.add_argument(
+        "--codes",
+        choices=("iso3",),
+        help="iso3: replace country names (English or Russian, post-Soviet states and "
+        "neighbours) by ISO3 codes; unknown names are kept and reported",
+    )
+    imp.add_argument("--sheet", help="sheet of the workbooks (default: Data, else the first)")
+    imp.set_defaults(run=_run_import)
+
+    fetch = subparsers.add_parser(
+        "fetch",
+        help="download indicators from the World Bank (cached)",
+        description=(
+            "Download World Development Indicators through the World Bank API client "
+            "(wbgapi) and write the Data layout. Each request is cached (default "
+            "~/.cache/siei_xl/worldbank, or $SIEI_CACHE/worldbank)."
+        ),
+    )
+    fetch.add_argument("source", choices=("worldbank",), help="where to fetch from")
+    fetch.add_argument("--countries", required=True, help="economy codes, e.g. KAZ,RUS,CHN")
+    fetch.add_argument(
+        "--indicators", required=True, help="series codes, e.g. NY.GDP.PCAP.PP.CD,SP.POP.TOTL"
+    )
+    fetch.add_argument("--years", required=True, help="a year or a range, e.g. 2000-2020")
+    _output(fetch)
+    fetch.add_argument("--refresh", action="store_true", help="ignore the cached copy")
+    fetch.add_argument("--cache-dir", metavar="DIR", help="folder of the cache")
+    fetch.set_defaults(run=_run_fetch)
+
+
+def _output(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "-o", "--output", required=True, metavar="OUT", help="the .csv or .xlsx file to write"
+    )
+    parser.add_argument("--force", action="store_true", help="replace OUT if it exists")
+
+
+def _run_import(args: argparse.Namespace) -> None:
+    importers.check_output(args.output, force=args.force)  # before the work, not after
+    frame = importers.import_files(
+        args.files,
+        indicator_names=args.indicator,
+        to_iso3=args.codes == "iso3",
+        sheet=args.sheet,
+    )
+    _write(frame, args, origin=f"from {len(args.files)} file(s)")
+
+
+def _run_fetch(args: argparse.Namespace) -> None:
+    importers.check_output(args.output, force=args.force)
+    frame = worldbank.fetch(
+        args.countries,
+        args.indicators,
+        args.years,
+        cache_dir=args.cache_dir,
+        refresh=args.refresh,
+    )
+    cached = "from the cache" if frame.attrs["cache"] == "hit" else "downloaded"
+    _write(frame, args, origin=f"World Bank WDI, {cached}, fetched {frame.attrs['fetched']}")
+
+
+def _write(frame: pd.DataFrame, args: argparse.Namespace, *, origin: str) -> None:
+    warnings = list(frame.attrs.get("warnings", []))
+    out = importers.write_data(frame, args.output, force=args.force)
+    count = len(warnings)
+    print(
+        f"wrote {out}: {importers.summary(frame)}, "
+        f"{count} {'warning' if count == 1 else 'warnings'} ({origin})"
+    )
+    for warning in warnings:
+        print(f"siei-xl: warning: {warning}", file=sys.stderr)
