@@ -402,14 +402,29 @@ def read_panel(
         raise DataError(f"file {str(file)!r} does not exist")
     suffix = file.suffix.lower()
     if suffix in {".csv", ".txt", ".tsv"}:
-        frame = pd.read_csv(
-            file, dtype=str, keep_default_na=False, sep=None, engine="python", encoding="utf-8-sig"
-        )
+        frame = _read_csv(file)
     elif suffix in {".xlsx", ".xlsm"}:
         frame = _read_sheet(file, sheet)
     else:
         raise DataError(f"cannot read {file.name!r}: expected a .csv, .xlsx or .xlsm file")
     return Panel.from_frame(frame, indicators=indicators, description=file.name)
+
+
+def _read_csv(file: Path) -> pd.DataFrame:
+    """A CSV as text cells: UTF-8 (with or without BOM), else cp1251 (CIS statistics)."""
+    for encoding in ("utf-8-sig", "cp1251"):
+        try:
+            return pd.read_csv(
+                file,
+                dtype=str,
+                keep_default_na=False,
+                sep=None,
+                engine="python",
+                encoding=encoding,
+            )
+        except UnicodeDecodeError:
+            continue
+    raise DataError(f"cannot decode {file.name!r}: save it as UTF-8 CSV")  # pragma: no cover
 
 
 def _read_sheet(file: Path, sheet: str | int | None) -> pd.DataFrame:
