@@ -178,14 +178,21 @@ def read_data(rows: Rows, settings: Settings | None = None) -> Panel:
 
 
 def read_groups(rows: Rows) -> Groups:
-    """The Groups sheet's rows (header first); an empty sheet is an empty book."""
-    body = [list(r) for r in rows if not all(is_missing(v) for v in r)]
-    if not body:
+    """The Groups sheet's rows (header first); an empty sheet is an empty book.
+
+    A message about a row names its position in ``rows`` (the sheet row, read from A1).
+    """
+    body = [list(r) for r in rows]
+    filled = [i for i, r in enumerate(body) if not all(is_missing(v) for v in r)]
+    if not filled:
         return Groups({})
-    top = header_row(body, GROUP_HEADERS, MEMBER_HEADERS)
-    if len(body) == top + 1:
+    top = filled[header_row([body[i] for i in filled], GROUP_HEADERS, MEMBER_HEADERS)]
+    if filled[-1] == top:
         return Groups({})
-    return Groups.from_rows(body[top], body[top + 1 :])
+    # Groups.from_rows numbers the rows under its header from 2: blank rows in front of
+    # them make those numbers the rows' positions here (blank rows are skipped)
+    blank: list[list[object]] = [[None]] * top
+    return Groups.from_rows(body[top], blank + body[top + 1 :])
 
 
 def run(data: Rows, groups: Rows, settings: Rows) -> JobResult:

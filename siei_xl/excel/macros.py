@@ -24,6 +24,7 @@ from siei_xl.panel import header_row
 
 TITLE: Final = "SIEI"
 NUMBER_FORMATS: Final = {"number": "0.000", "year": "0"}
+ALERT_MAX: Final = 1000  # characters of a message box's text
 
 
 def _caller(book: Any) -> Any:
@@ -89,7 +90,7 @@ def _write_cells(sheet: Any, cells: list[Cell]) -> None:
 
 
 def _alert(book: Any, text: str, title: str = TITLE, buttons: str = "ok") -> Any:
-    return book.app.alert(text[:1000], title=title, buttons=buttons)
+    return book.app.alert(text[:ALERT_MAX], title=title, buttons=buttons)
 
 
 # ------------------------------------------------------------------ buttons
@@ -124,8 +125,14 @@ def validate(book: Any = None) -> None:
     if not problems:
         text = "No problems found in Data, Groups and Settings."
     else:
-        shown = problems[:15]
-        text = f"{len(problems)} problem(s):\n\n" + "\n".join(f"- {p}" for p in shown)
+        head = f"{len(problems)} problem(s):\n\n"
+        shown: list[str] = []
+        for problem in problems[:15]:
+            # stay within what _alert shows, leaving room for the "... and N more." line
+            if shown and len(head) + sum(len(p) + 3 for p in [*shown, problem]) > ALERT_MAX - 40:
+                break
+            shown.append(problem)
+        text = head + "\n".join(f"- {p}" for p in shown)
         if len(problems) > len(shown):
             text += f"\n... and {len(problems) - len(shown)} more."
     _alert(book, text, f"{TITLE}: Validate data")
@@ -152,7 +159,7 @@ def clear(book: Any = None) -> None:
         for chart in list(sheet.charts):
             chart.delete()
         sheet.clear()
-        _write_cells(sheet, [Cell(0, 0, layout.INSTRUCTIONS[name], "instruction")])
+        _write_cells(sheet, [Cell(0, 0, layout.INSTRUCTIONS[name], style="instruction")])
 
 
 def load_example(book: Any = None) -> None:

@@ -1,0 +1,187 @@
+"""LibreOffice (headless) as a second spreadsheet engine for the tests.
+
+Every helper skips the calling test when ``soffice`` or the system Python's ``uno``
+module (Debian package ``python3-uno``) is missing. Each call runs LibreOffice in its own
+process group with a private profile (``-env:UserInstallation``) in a temporary folder,
+and kills the whole group on a timeout, so concurrent calls do not interfere and nothing
+is left running. Install as CI does::
+
+    apt-get install -y --no-install-recommends libreoffice-calc-nogui poppler-utils \\
+        python3-uno fonts-liberation2 fonts-crosextra-carlito
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import os
+import re
+import shutil
+import signal
+import subprocess
+import tempfile
+from collections.abc import Sequence
+from pathlib import Path
+
+import pytest
+
+HERE = Path(__file__).resolve().parent
+UNO_PYTHON = "/usr/bin/python3"  # python3-uno is built for the system interpreter
+UNO_SCRIPT = HERE / "lo_uno_script.py"
+TIMEOUT = 180.0
+
+# The profile used by conversions: recalculate on load (0) or keep cached values (1).
+PROFILE = """<?xml version="1.0" encoding="UTF-8"?>
+<oor:items xmlns:oor="http://openoffice.org/2001/registry"
+ xmlns:xs="http://www.w3.org/2001/XMLSchema" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">
+<item oor:path="/org.openoffice.Office.Calc/Formula/Load">
+<prop oor:name="OOXMLRecalcMode" oor:op="fuse"><value>{mode}</value></prop></item>
+<item oor:path="/org.openoffice.Office.Calc/Formula/Load">
+<prop oor:name="ODFRecalcMode" oor:op="fuse"><value>{mode}</value></prop></item>
+</oor:items>
+"""
+
+
+@functools.cache
+def _missing() -> str | None:
+    """Why LibreOffice cannot be used here, or None."""
+    if shutil.which("soffice") is None:
+        return "LibreOffice (soffice) is not installed"
+    if not Path(UNO_PYTHON).exists():
+        return f"{UNO_PYTHON} is missing (needed for python3-uno)"
+    probe = subprocess.run(
+        [UNO_PYTHON, "-c", "import uno"],
+        capture_output=True,
+        env={**os.environ, "PYTHONPATH": ""},
+        timeout=60,
+        check=False,
+    )
+    if probe.returncode != 0:
+        return f"{UNO_PYTHON} cannot import uno (install python3-uno)"
+    return None
+
+
+def require_libreoffice() -> None:
+    """Skip the calling test unless soffice and the system Python's uno are available."""
+    reason = _missing()
+    if reason is not None:
+        pytest.skip(reason)
+
+
+def _run(cmd: Sequence[str], timeout: float) -> subprocess.CompletedProcess[str]:
+    """Run in a new session; on timeout kill the whole group (oosplash and soffice.bin)."""
+    proc = subprocess.Popen(
+        list(cmd),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+        env={**os.environ, "PYTHONPATH": ""},
+    )
+    try:
+        out, err = proc.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.communicate()
+        raise RuntimeError(
+            f"LibreOffice timed out after {timeout:.0f} s: {' '.join(cmd)}"
+        ) from None
+    return subprocess.CompletedProcess(list(cmd), proc.returncode, out, err)
+
+
+def _uno(command: str, path: Path, *extra: str, timeout: float = TIMEOUT) -> dict[str, object]:
+    require_libreoffice()
+    with tempfile.TemporaryDirectory(prefix="siei-lo-") as work:
+        cmd = [UNO_PYTHON, str(UNO_SCRIPT), command, str(Path(path).resolve()), *extra]
+        done = _run([*cmd, "--workdir", work], timeout)
+    if done.returncode != 0:
+        raise RuntimeError(f"UNO worker failed (rc={done.returncode}):\n{done.stderr[-3000:]}")
+    result: dict[str, object] = json.loads(done.stdout)
+    return result
+
+
+def recalculated_values(
+    path: Path, freeze: Sequence[str] = ("SIEI_",), timeout: float = TIMEOUT
+) -> tuple[dict[str, dict[str, object]], list[str]]:
+    """Values of every sheet after LibreOffice's ``calculateAll()``, and the frozen cells.
+
+    Formula cells whose text contains one of ``freeze`` (LibreOffice cannot compute the
+    SIEI functions) keep their cached values, so the standard formulas that depend on them
+    are recomputed against the stored results. Errors come back as text ('#NAME?').
+    """
+    args = ("--freeze", ",".join(freeze)) if freeze else ()
+    result = _uno("recalc", path, *args, timeout=timeout)
+    return result["values"], result["frozen"]  # type: ignore[return-value]
+
+
+def cached_values(path: Path, timeout: float = TIMEOUT) -> dict[str, dict[str, object]]:
+    """Values of every sheet as stored in the file (no recalculation)."""
+    return _uno("cached", path, timeout=timeout)["values"]  # type: ignore[return-value]
+
+
+def vba_modules(path: Path, timeout: float = TIMEOUT) -> dict[str, str]:
+    """``{module: source}`` of the workbook's VBA project, as LibreOffice loads it."""
+    return _uno("vba", path, timeout=timeout)["modules"]  # type: ignore[return-value]
+
+
+def strip_vba_header(source: str) -> str:
+    """The module text without the lines LibreOffice adds on import.
+
+    >>> strip_vba_header("Rem Attribute VBA_ModuleType=VBAModule\\nOption VBASupport 1\\nSub A\\n")
+    'Sub A\\n'
+    """
+    lines = source.split("\n")
+    while lines and (
+        lines[0].startswith("Rem Attribute VBA_ModuleType=")
+        or lines[0] in ("Option VBASupport 1", "Option ClassModule")
+    ):
+        lines.pop(0)
+    return "\n".join(lines)
+
+
+def convert(
+    path: Path, target: str, outdir: Path, *, recalc: bool = False, timeout: float = TIMEOUT
+) -> Path:
+    """``soffice --convert-to target``; the output file (checked: soffice exits 0 on failure).
+
+    ``recalc=False`` keeps the cached values (a recalculation would turn every SIEI cell
+    into #NAME?, as LibreOffice does not know the functions).
+    """
+    require_libreoffice()
+    outdir.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix="siei-lo-") as work:
+        profile = Path(work, "profile")
+        (profile / "user").mkdir(parents=True)
+        (profile / "user" / "registrymodifications.xcu").write_text(
+            PROFILE.format(mode=0 if recalc else 1), encoding="utf-8"
+        )
+        cmd = [
+            shutil.which("soffice") or "soffice",
+            f"-env:UserInstallation={profile.as_uri()}",
+            "--headless",
+            "--norestore",
+            "--nolockcheck",
+            "--convert-to",
+            target,
+            "--outdir",
+            str(outdir),
+            str(Path(path).resolve()),
+        ]
+        done = _run(cmd, timeout)
+    extension = target.split(":", 1)[0]
+    out = outdir / f"{Path(path).stem}.{extension}"
+    if not out.exists() or out.stat().st_size == 0:
+        raise RuntimeError(
+            f"soffice wrote no {out.name} (rc={done.returncode}): {done.stderr[-2000:]}"
+        )
+    return out
+
+
+def pdf_pages(pdf: Path) -> int:
+    """Number of pages of a PDF (pdfinfo when installed, else the page objects)."""
+    if shutil.which("pdfinfo"):
+        info = _run(["pdfinfo", str(pdf)], 60).stdout
+        match = re.search(r"^Pages:\s+(\d+)", info, re.M)
+        if match:
+            return int(match.group(1))
+    return len(re.findall(rb"/Type\s*/Page(?!s)", pdf.read_bytes()))

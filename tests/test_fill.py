@@ -1,0 +1,601 @@
+"""``siei-xl fill`` and ``siei-xl demo``: complete workbooks written without Excel.
+
+The stored values of the Results formulas (what LibreOffice, a phone or Excel without
+Python shows) are read back with openpyxl and recomputed with the pandas API from the
+arguments the formulas name, so a wrong reference and a wrong value both fail. Bad inputs
+must give one line on stderr, exit code 2 and no file at all.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+import re
+import subprocess
+import sys
+import zipfile
+from collections.abc import Callable
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+import siei_xl as siei
+from siei_xl.cli import main
+from siei_xl.example import EXAMPLE_NOTE
+from siei_xl.excel import fill as fill_module
+from siei_xl.excel import layout
+from siei_xl.excel.fill import check_package, example_inputs, fill, write_filled
+from siei_xl.excel.template import TEMPLATE_NAME, WorkbookContent, build_workbook
+from siei_xl.exceptions import DataError, SieiError
+
+REPO = Path(__file__).resolve().parents[1]
+TEMPLATE = REPO / TEMPLATE_NAME
+XLSM_CHECK = REPO.parent / "shared" / "tools" / "xlsm_check.py"
+SHARED_DATA = REPO.parent / "shared" / "data"
+PNG = b"\x89PNG\r\n\x1a\n"
+UI_REL = "http://schemas.microsoft.com/office/2007/relationships/ui/extensibility"
+PARTNERS = ["RUS", "CHN", "KGZ", "UZB", "TKM"]
+
+
+def sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def listing(folder: Path) -> dict[str, str]:
+    """Every file below ``folder`` (hidden ones too) with its content hash."""
+    return {str(p.relative_to(folder)): sha256(p) for p in folder.rglob("*") if p.is_file()}
+
+
+def run_cli(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+# ------------------------------------------------------------ package checks
+def assert_package_ok(path: Path) -> None:
+    """xlsm_check passes; the VBA project is the template's; the ribbon is referenced."""
+    if XLSM_CHECK.exists():
+        done = subprocess.run(
+            [sys.executable, str(XLSM_CHECK), str(path)],
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
+        assert done.returncode == 0, done.stdout + done.stderr
+        assert "xlsm check: passed" in done.stdout
+    with zipfile.ZipFile(path) as out, zipfile.ZipFile(TEMPLATE) as template:
+        assert out.read("xl/vbaProject.bin") == template.read("xl/vbaProject.bin")
+        rels = out.read("_rels/.rels").decode("utf-8")
+        assert re.search(rf'Type="{re.escape(UI_REL)}" Target="customUI/customUI14.xml"', rels)
+        assert out.read("customUI/customUI14.xml") == template.read("customUI/customUI14.xml")
+
+
+# ------------------------------------------------------------ stored values
+def split_args(text: str) -> list[str]:
+    """Top-level arguments of a function call's argument text."""
+    args, depth, start = [], 0, 0
+    for i, ch in enumerate(text):
+        if ch == "(":
+            depth += 1
+        elif ch == ")":
+            depth -= 1
+        elif ch == "," and depth == 0:
+            args.append(text[start:i])
+            start = i + 1
+    args.append(text[start:])
+    return args
+
+
+def check_stored_values(
+    path: Path, panel: siei.Panel, groups: siei.Groups | None, *, rel: float = 1e-12
+) -> int:
+    """Every SIEI formula's cached value on Results against the pandas API; the count.
+
+    The API gets the arguments the formula names, read from the cells it references, so
+    a formula pointing at the wrong cell fails as surely as a wrong value.
+    """
+    formulas = openpyxl.load_workbook(path, read_only=True, data_only=False)
+    values = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    try:
+        cached = {ws.title: [list(r) for r in ws.iter_rows(values_only=True)] for ws in values}
+        text = {ws.title: [list(r) for r in ws.iter_rows(values_only=True)] for ws in formulas}
+    finally:
+        formulas.close()
+        values.close()
+
+    def value(ref: str, sheet: str = "Results") -> object:
+        if "!" in ref:
+            sheet, _, ref = ref.rpartition("!")
+        row, col = _position(ref)
+        rows = cached[sheet]
+        return rows[row - 1][col - 1] if row <= len(rows) and col <= len(rows[row - 1]) else None
+
+    def option(ref: str) -> object:
+        v = value(ref)
+        return None if v is None or v == "" else v
+
+    def check_table(ref: str, sheet: str, header: str) -> None:
+        """A table reference starts at the table's header and ends at its last row."""
+        first, _, last = ref.rpartition("!")[2].partition(":")
+        assert value(first, sheet) == header, ref
+        rows = [r for r in cached[sheet] if any(v is not None for v in r)]
+        assert _position(last)[0] == len(cached[sheet]), ref
+        assert cached[sheet][-1] == rows[-1], ref
+
+    checked = 0
+    for r, row in enumerate(text["Results"]):
+        for c, formula in enumerate(row):
+            if not (isinstance(formula, str) and formula.startswith("=SIEI_")):
+                continue
+            name, _, rest = formula[1:].partition("(")
+            args = split_args(rest[:-1])
+            stored = cached["Results"][r][c]
+            check_table(args[0], "Data", "country")
+            focus: object = None
+            group: object = None
+            named = False
+            if name == "SIEI_GROUPCV":
+                year = value(args[2])
+                options = {
+                    "indicators": option(args[3]),
+                    "ddof": int(float(option(args[4]) or 1)),
+                    "cv_limit": float(option(args[5]) or 10),
+                }
+            else:
+                focus, year = value(args[1]), value(args[3])
+                options = {
+                    "indicators": option(args[4]),
+                    "standardize": option(args[5]) or "yearly",
+                    "ddof": int(float(option(args[6]) or 1)),
+                }
+            if name != "SIEI_PAIR":
+                group_text = args[2] if name == "SIEI_COUNTRYGROUP" else args[1]
+                named = group_text.startswith("SIEI_GROUP_MEMBERS(")
+                if named:
+                    inner = split_args(group_text[len("SIEI_GROUP_MEMBERS(") : -1])
+                    check_table(inner[0], "Groups", "group")
+                    assert value(inner[2]) == year, formula
+                    group = value(inner[1])
+                else:
+                    group = value(group_text)
+            assert isinstance(year, int), (formula, year)
+            expected = api_value(
+                name,
+                panel,
+                focus=focus,
+                other=value(args[2]) if name == "SIEI_PAIR" else group,
+                year=year,
+                groups=groups if named else None,
+                options=options,
+            )
+            if isinstance(expected, str):
+                assert stored == expected, (formula, stored, expected)
+            else:
+                assert isinstance(stored, float), (formula, stored)
+                assert math.isclose(stored, expected, rel_tol=rel), (formula, stored, expected)
+            checked += 1
+    return checked
+
+
+def api_value(
+    name: str,
+    panel: siei.Panel,
+    *,
+    focus: object,
+    other: object,
+    year: int,
+    groups: siei.Groups | None,
+    options: dict[str, object],
+) -> float | str:
+    """What the pandas API gives for a formula's arguments: a number or an error code."""
+    try:
+        if name == "SIEI_PAIR":
+            return siei.pair_distance(panel, focus, other, year, **options)
+        if name == "SIEI_COUNTRYGROUP":
+            return siei.group_distance(panel, focus, other, year, groups=groups, **options)
+        if name == "SIEI_GROUPCV":
+            return siei.group_cv(panel, other, year, groups=groups, **options)
+    except SieiError as exc:  # the cell stores the error code the function gives
+        return exc.excel_code
+    raise AssertionError(f"unexpected function {name}")
+
+
+def _position(ref: str) -> tuple[int, int]:
+    match = re.fullmatch(r"\$?([A-Z]{1,3})\$?(\d+)", ref)
+    assert match, ref
+    col = 0
+    for ch in match.group(1):
+        col = col * 26 + ord(ch) - 64
+    return int(match.group(2)), col
+
+
+def sheet_rows(path: Path, name: str) -> list[list[object]]:
+    book = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    try:
+        return [list(r) for r in book[name].iter_rows(values_only=True)]
+    finally:
+        book.close()
+
+
+# --------------------------------------------------------------- fixtures
+@pytest.fixture(scope="module")
+def example_input(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The template with the example typed into Data, Groups and Settings (no results)."""
+    path = tmp_path_factory.mktemp("input") / "typed.xlsm"
+    path.write_bytes(build_workbook(WorkbookContent(*example_inputs())))
+    return path
+
+
+@pytest.fixture(scope="module")
+def example_output(tmp_path_factory: pytest.TempPathFactory, example_input: Path) -> Path:
+    before = sha256(example_input)
+    out = tmp_path_factory.mktemp("output") / "filled.xlsm"
+    report = fill(example_input, out)
+    assert report.output == out
+    assert sha256(example_input) == before  # the input is only read
+    return out
+
+
+# ------------------------------------------------------------------ filling
+def test_fill_from_the_template_with_example_data(example_output: Path) -> None:
+    assert_package_ok(example_output)
+    n = check_stored_values(example_output, siei.example_panel(), siei.example_groups())
+    assert n == 30 * 6 + 30  # pairs and region distance, region CV
+
+
+def test_filled_workbook_keeps_the_inputs(example_input: Path, example_output: Path) -> None:
+    for name in layout.INPUT_SHEETS:
+        assert sheet_rows(example_output, name) == sheet_rows(example_input, name), name
+    results = sheet_rows(example_output, "Results")
+    assert results[4][:7] == ["Year", *PARTNERS, "Border region"]
+
+
+def test_fill_an_already_filled_workbook(tmp_path: Path, example_output: Path) -> None:
+    out = tmp_path / "again.xlsm"
+    fill(example_output, out)
+    assert sheet_rows(out, "Results") == sheet_rows(example_output, "Results")
+    assert_package_ok(out)
+
+
+def test_write_filled_then_fill_with_options(tmp_path: Path) -> None:
+    data, groups, settings = example_inputs()
+    source = tmp_path / "source.xlsm"
+    write_filled(data, groups, settings, source, description="test", force=False)
+    out = tmp_path / "eaeu.xlsm"
+    report = fill(source, out, options={"Region": "EAEU", "First year": 2010})
+    assert list(report.result.distances.index) == list(range(2010, 2025))
+    settings_rows = {r[0]: r[1] for r in sheet_rows(out, "Settings") if r and r[0]}
+    assert settings_rows["Region"] == "EAEU"
+    n = check_stored_values(out, siei.example_panel(), siei.example_groups())
+    assert n == 15 * 7
+
+
+def test_fill_from_a_csv_with_options(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    siei.example_frame().to_csv("panel.csv", index=False)
+    code, out, err = run_cli(
+        capsys,
+        "fill",
+        "panel.csv",
+        "-o",
+        "from_csv.xlsm",
+        "--focus",
+        "KAZ",
+        "--partners",
+        "RUS, CHN,TJK",
+        "--region",
+        "RUS,CHN,KGZ",
+        "--quiet",
+    )
+    assert (code, out, err) == (0, "", "")
+    path = tmp_path / "from_csv.xlsm"
+    assert_package_ok(path)
+    assert check_stored_values(path, siei.example_panel(), None) == 30 * 5
+    header = sheet_rows(path, "Results")[4]
+    assert header[:5] == ["Year", "RUS", "CHN", "TJK", "Region"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["from_csv.xlsm", "panel.csv"]
+
+
+def test_fill_prints_a_summary(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    siei.example_frame().to_csv("panel.csv", index=False)
+    code, out, _ = run_cli(
+        capsys, "fill", "panel.csv", "-o", "o.xlsm", "--png", "chart.png", "--region", "RUS,CHN"
+    )
+    assert code == 0
+    assert out.startswith("filled o.xlsm: 8 countries, 30 years (1995-2024), 2 indicators;")
+    assert "chart: chart.png" in out
+    assert (tmp_path / "chart.png").read_bytes()[:8] == PNG
+
+
+# ------------------------------------------------------- overwriting, backups
+def test_existing_output_is_kept_without_force(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    example_input: Path,
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    target = tmp_path / "out.xlsm"
+    target.write_bytes(b"precious")
+    before = listing(tmp_path)
+    code, out, err = run_cli(capsys, "fill", str(example_input), "-o", "out.xlsm")
+    assert code == 2
+    assert out == ""
+    assert err.count("\n") == 1
+    assert "already exists" in err
+    assert "--force" in err
+    assert listing(tmp_path) == before
+    code, _, _ = run_cli(capsys, "fill", str(example_input), "-o", "out.xlsm", "--force")
+    assert code == 0
+    assert target.read_bytes()[:2] == b"PK"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out.xlsm"]
+
+
+def test_in_place_keeps_a_backup_of_the_original(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    example_input: Path,
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    book = tmp_path / "book.xlsm"
+    original = example_input.read_bytes()
+    book.write_bytes(original)
+    code, out, _ = run_cli(capsys, "fill", "book.xlsm", "--in-place")
+    assert code == 0
+    backups = sorted(tmp_path.glob("book.backup-*.xlsm"))
+    assert len(backups) == 1
+    assert backups[0].read_bytes() == original
+    assert f"backup of the input: {backups[0].name}" in out
+    assert book.read_bytes() != original
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(["book.xlsm", backups[0].name])
+    assert check_stored_values(book, siei.example_panel(), siei.example_groups()) == 210
+
+
+def test_in_place_refuses_a_second_output(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    siei.example_frame().to_csv("panel.csv", index=False)
+    before = listing(tmp_path)
+    code, _, err = run_cli(capsys, "fill", "panel.csv", "--in-place")
+    assert code == 2
+    assert err.count("\n") == 1
+    assert listing(tmp_path) == before
+
+
+# ------------------------------------------------------------------ bad inputs
+def make_zip_bomb(path: Path, size: int = 301 * 2**20) -> None:
+    """A small zip whose one member unpacks to ``size`` bytes of zeros (streamed)."""
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as z:
+        z.writestr("[Content_Types].xml", "<Types/>")
+        with z.open("xl/workbook.xml", "w", force_zip64=True) as member:
+            chunk = bytes(4 * 2**20)
+            written = 0
+            while written < size:
+                member.write(chunk[: size - written])
+                written += len(chunk[: size - written])
+
+
+def _missing(folder: Path) -> list[str]:
+    return ["fill", "nowhere.xlsm", "-o", "out.xlsm"]
+
+
+def _text_as_xlsx(folder: Path) -> list[str]:
+    (folder / "notes.xlsx").write_text("this is not a workbook\n", encoding="utf-8")
+    return ["fill", "notes.xlsx", "-o", "out.xlsm"]
+
+
+def _zip_bomb(folder: Path) -> list[str]:
+    make_zip_bomb(folder / "bomb.xlsx")
+    assert (folder / "bomb.xlsx").stat().st_size < 2 * 2**20
+    return ["fill", "bomb.xlsx", "-o", "out.xlsm"]
+
+
+def _not_siei(folder: Path) -> list[str]:
+    book = openpyxl.Workbook()
+    book.active.title = "Sheet1"
+    book.active["A1"] = "hello"
+    book.save(folder / "other.xlsm")
+    return ["fill", "other.xlsm", "-o", "out.xlsm"]
+
+
+def _text_in_numbers(folder: Path) -> list[str]:
+    frame = siei.example_frame()
+    frame["gdp_growth"] = frame["gdp_growth"].astype(object)
+    frame.loc[40, "gdp_growth"] = "n/a?"
+    frame.to_csv(folder / "bad.csv", index=False)
+    return ["fill", "bad.csv", "-o", "out.xlsm", "--focus", "KAZ", "--partners", "RUS"]
+
+
+def _wrong_suffix(folder: Path) -> list[str]:
+    siei.example_frame().to_csv(folder / "panel.csv", index=False)
+    return ["fill", "panel.csv", "-o", "out.xlsx"]
+
+
+def _bad_setting(folder: Path) -> list[str]:
+    siei.example_frame().to_csv(folder / "panel.csv", index=False)
+    return ["fill", "panel.csv", "-o", "out.xlsm", "--region", "Atlantis"]
+
+
+@pytest.mark.parametrize(
+    ("make", "message"),
+    [
+        (_missing, "'nowhere.xlsm' does not exist"),
+        (_text_as_xlsx, "'notes.xlsx' is not an Excel workbook"),
+        (_zip_bomb, "refused as a possible zip bomb"),
+        (_not_siei, "it is not a SIEI workbook"),
+        (_text_in_numbers, "'n/a?' is not a number"),
+        (_wrong_suffix, "the output must be an .xlsm workbook"),
+        (_bad_setting, "Region 'Atlantis' is neither a group"),
+    ],
+    ids=lambda v: getattr(v, "__name__", "")[1:] if callable(v) else "",
+)
+def test_bad_input_gives_one_line_and_no_file(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    make: Callable[[Path], list[str]],
+    message: str,
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    argv = make(tmp_path)
+    before = listing(tmp_path)
+    code, out, err = run_cli(capsys, *argv)
+    assert code == 2
+    assert out == ""
+    assert err.count("\n") == 1, err
+    assert err.startswith("siei-xl: error: ")
+    assert message in err
+    assert listing(tmp_path) == before  # no output, no temporary file
+
+
+def test_text_in_numbers_names_the_row(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    argv = _text_in_numbers(tmp_path)
+    _code, _out, err = run_cli(capsys, *argv)
+    assert "row 42" in err  # CSV line 42: header line 1, frame row 40
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="fill reads a workbook's tables without their instruction line, so a message "
+    "names the table's row, one above the row the user sees on the sheet",
+)
+def test_error_in_a_workbook_names_the_sheet_row(tmp_path: Path) -> None:
+    data, groups, settings = example_inputs()
+    data[5][2] = "abc"  # Data sheet: instruction row 1, header row 2: data[5] is row 7
+    source = tmp_path / "typed.xlsm"
+    source.write_bytes(build_workbook(WorkbookContent(data, groups, settings)))
+    with pytest.raises(DataError, match=r"^row 7, column 'gdp_pc_ppp'"):
+        fill(source, tmp_path / "out.xlsm")
+
+
+def test_check_package_refuses_a_highly_compressed_file(tmp_path: Path) -> None:
+    path = tmp_path / "dense.xlsx"
+    make_zip_bomb(path, size=40 * 2**20)  # small, but 40 MiB from a few kB
+    with pytest.raises(DataError, match="possible zip bomb"):
+        check_package(path)
+    assert 40 * 2**20 / path.stat().st_size > fill_module.MAX_COMPRESSION_RATIO
+
+
+def test_check_package_accepts_real_workbooks(example_output: Path) -> None:
+    check_package(example_output)
+    check_package(TEMPLATE)
+
+
+def test_a_zip_that_is_not_a_workbook(tmp_path: Path) -> None:
+    path = tmp_path / "archive.xlsx"
+    with zipfile.ZipFile(path, "w") as z:
+        z.writestr("readme.txt", "hello")
+    with pytest.raises(DataError, match="is a zip file but not an Excel workbook"):
+        check_package(path)
+
+
+# ------------------------------------------------------------------------ demo
+def test_demo_writes_workbook_and_png_and_refuses_to_overwrite(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    code, out, _ = run_cli(capsys, "demo")
+    assert code == 0
+    assert EXAMPLE_NOTE in out
+    book, png = tmp_path / "siei_demo.xlsm", tmp_path / "siei_demo.png"
+    assert png.read_bytes()[:8] == PNG
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["siei_demo.png", "siei_demo.xlsm"]
+    assert_package_ok(book)
+    assert check_stored_values(book, siei.example_panel(), siei.example_groups()) == 210
+    before = listing(tmp_path)
+    code, out, err = run_cli(capsys, "demo")
+    assert code == 2
+    assert err.count("\n") == 1
+    assert "already exists" in err
+    assert listing(tmp_path) == before
+    code, _, _ = run_cli(capsys, "demo", "--force", "--quiet")
+    assert code == 0
+    assert sha256(book) == before["siei_demo.xlsm"]  # the same inputs give the same bytes
+
+
+def test_demo_workbook_declares_its_data_illustrative(tmp_path: Path) -> None:
+    report = fill_module.demo(tmp_path)
+    with zipfile.ZipFile(report.output) as z:
+        core = z.read("docProps/core.xml").decode("utf-8")
+    assert "ILLUSTRATIVE" in core
+    assert report.png is not None
+    assert report.png.read_bytes()[:8] == PNG
+
+
+# -------------------------------------------------------------------- real data
+REAL = SHARED_DATA / "macro_focus_wide.csv"
+
+
+@pytest.mark.realdata
+@pytest.mark.skipif(not REAL.exists(), reason=f"real data not found at {REAL}")
+def test_fill_from_real_data(tmp_path: Path) -> None:
+    indicators = "NY.GDP.PCAP.PP.CD,NY.GDP.MKTP.KD.ZG"
+    out = tmp_path / "kaz.xlsm"
+    report = fill(
+        REAL,
+        out,
+        options={
+            "Focus country": "KAZ",
+            "Partners": ",".join(PARTNERS),
+            "Region": ",".join(PARTNERS),
+            "Indicators": indicators,
+            "First year": 2000,
+            "Last year": 2020,
+        },
+    )
+    assert list(report.result.distances.index) == list(range(2000, 2021))
+    assert_package_ok(out)
+    panel = siei.read_panel(REAL)
+    assert check_stored_values(out, panel, None) == 21 * 7
+    # the same figures as the pandas API called directly
+    table = siei.convergence_table(
+        panel, "KAZ", PARTNERS, region=PARTNERS, indicators=indicators, years=range(2000, 2021)
+    )
+    stored = sheet_rows(out, "Results")
+    for i, year in enumerate(range(2000, 2021)):
+        row = stored[5 + i]
+        assert row[0] == year
+        for j, name in enumerate(table.columns, start=1):
+            assert row[j] == pytest.approx(table.loc[year, name], rel=1e-12), (year, name)
+
+
+def test_zip_bomb_helper_streams(tmp_path: Path) -> None:
+    path = tmp_path / "b.zip"
+    make_zip_bomb(path, size=5 * 2**20 + 3)
+    with zipfile.ZipFile(path) as z:
+        info = z.getinfo("xl/workbook.xml")
+        assert info.file_size == 5 * 2**20 + 3
+        with z.open(info) as member:
+            assert member.read(16) == bytes(16)
+
+
+def test_no_temporary_files_after_a_failed_write(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A failure while writing leaves neither the output nor a temporary file."""
+    from siei_xl.excel import template
+
+    def failing_replace(src: object, dst: object) -> None:
+        raise OSError("disk full")
+
+    monkeypatch.chdir(tmp_path)
+    data, groups, settings = example_inputs()
+    before = listing(tmp_path)
+    with monkeypatch.context() as patch:
+        patch.setattr(template.os, "replace", failing_replace)
+        with pytest.raises(OSError, match="disk full"):
+            write_filled(data, groups, settings, tmp_path / "o.xlsm", description="x", force=False)
+    assert listing(tmp_path) == before

@@ -1,0 +1,356 @@
+"""The ribbon's Python entry points, run against an in-memory workbook (tests/fake_book.py).
+
+What a user relies on: Compute writes live formulas that point at wherever their tables
+really are, and whose values are the pandas API's; nothing but Results and Chart is ever
+written by Compute, Validate, Draw chart or Clear; Load example never loses a row.
+"""
+
+from __future__ import annotations
+
+import copy
+import math
+import re
+
+import pytest
+from fake_book import FakeBook
+
+import siei_xl as siei
+from siei_xl.example import EXAMPLE_NOTE
+from siei_xl.excel import layout, macros
+from siei_xl.excel.fill import example_inputs
+from siei_xl.excel.template import WorkbookContent, sheet_layouts, template_content
+
+PARTNERS = ["RUS", "CHN", "KGZ", "UZB", "TKM"]
+INPUTS = ("Data", "Groups", "Settings")
+
+
+def book_from(content: WorkbookContent, answers: tuple[str, ...] = ()) -> FakeBook:
+    """A workbook laid out as the template lays it out (same sheets, same cells)."""
+    book = FakeBook(answers=answers)
+    for sheet_layout in sheet_layouts(content):
+        sheet = book.sheets.add(sheet_layout.name, after=book.sheets[-1] if book.sheets else None)
+        for cell in sheet_layout.cells:
+            target = sheet.range((cell.row + 1, cell.col + 1))
+            if cell.formula is not None:
+                target.formula = cell.formula
+            else:
+                target.value = cell.value
+    return book
+
+
+@pytest.fixture
+def filled() -> FakeBook:
+    """The template with the example typed into Data, Groups and Settings."""
+    data, groups, settings = example_inputs()
+    return book_from(WorkbookContent(data, groups, settings))
+
+
+@pytest.fixture
+def empty() -> FakeBook:
+    return book_from(template_content())
+
+
+def expected_table(**kwargs: object) -> object:
+    return siei.convergence_table(
+        siei.example_panel(),
+        "KAZ",
+        PARTNERS,
+        region="Border region",
+        region_label="Border region",
+        groups=siei.example_groups(),
+        **kwargs,  # type: ignore[arg-type]
+    )
+
+
+def results_block(book: FakeBook) -> tuple[list[object], dict[int, list[object]]]:
+    """Header row and year rows of the Results table, values evaluated by the fake book."""
+    sheet = book.sheets["Results"]
+    last = sheet.used_range.last_cell
+    rows = sheet.range((1, 1), (last.row, last.column)).options(ndim=2).value
+    top = next(i for i, row in enumerate(rows) if row[0] == "Year")
+    body = {}
+    for row in rows[top + 1 :]:
+        if not isinstance(row[0], float):
+            break
+        body[int(row[0])] = row
+    return rows[top], body
+
+
+def assert_results_equal_api(book: FakeBook, table: object) -> None:
+    header, body = results_block(book)
+    columns = list(table.columns)  # type: ignore[attr-defined]
+    assert header[1 : len(columns) + 1] == columns
+    assert sorted(body) == list(table.index)  # type: ignore[attr-defined]
+    for year, row in body.items():
+        for j, name in enumerate(columns, start=1):
+            expected = float(table.loc[year, name])  # type: ignore[attr-defined]
+            if math.isnan(expected):
+                assert isinstance(row[j], str), (year, name, row[j])
+                assert row[j].startswith("#"), (year, name, row[j])
+            else:
+                assert row[j] == pytest.approx(expected, rel=1e-12), (year, name)
+
+
+# ------------------------------------------------------------------- compute
+def test_compute_writes_live_formulas_equal_to_the_api(filled: FakeBook) -> None:
+    inputs = filled.snapshot(*INPUTS)
+    macros.compute(filled)
+    assert len(filled.app.alerts) == 1
+    assert filled.app.alerts[0]["prompt"].startswith("Results written: 8 countries, 30 years")
+    assert_results_equal_api(filled, expected_table())
+    results = filled.sheets["Results"]
+    b6 = results.range("B6")
+    assert b6.formula.startswith("=SIEI_PAIR(Data!$A$2:$D$242,Settings!$B$3,B$5,$A6,")
+    assert b6.number_format == "0.000"
+    assert results.range("A5").font.bold
+    cv_header = results.range("J5").value
+    assert cv_header == "CV within Border region"
+    assert results.range("J6").value == pytest.approx(
+        siei.group_cv(siei.example_panel(), PARTNERS, 1995), rel=1e-12
+    )
+    assert filled.snapshot(*INPUTS) == inputs
+
+
+def test_summary_rows_are_mean_and_change(filled: FakeBook) -> None:
+    macros.compute(filled)
+    results = filled.sheets["Results"]
+    table = expected_table()
+    assert results.range("A36").value == "Mean"
+    assert results.range("B36").formula == "=AGGREGATE(1,6,B6:B35)"
+    for j, name in enumerate(table.columns, start=2):
+        column = table[name]
+        assert results.range((36, j)).value == pytest.approx(column.mean(), rel=1e-12)
+        change = column.iloc[-1] - column.iloc[0]
+        assert results.range((37, j)).value == pytest.approx(change, rel=1e-9, abs=1e-12)
+
+
+def test_formulas_follow_the_users_own_layout() -> None:
+    """Header in row 1 (no instruction line), settings moved: references follow them."""
+    data, groups, settings = example_inputs()
+    book = book_from(template_content())
+    for name in INPUTS:
+        book.sheets[name].clear()
+    book.sheets["Data"].write_rows(data)  # header in row 1
+    book.sheets["Groups"].write_rows([["Named groups"], [None], *groups])  # header in row 3
+    moved = [["My settings"], ["Setting", "Value"], *reversed(settings)]
+    moved.insert(5, [None, None])
+    book.sheets["Settings"].write_rows(moved)
+    rows = {name: macros.read_sheet(book.sheets[name]) for name in INPUTS}
+    refs = macros.refs_of(rows["Data"], rows["Groups"], rows["Settings"])
+    assert refs.data == "Data!$A$1:$D$241"
+    assert refs.groups == "Groups!$A$3:$D$16"
+    row_of = {r[0]: i + 1 for i, r in enumerate(moved) if r[0]}
+    for key, cell in refs.settings.items():
+        assert cell == f"Settings!$B${row_of[key]}", key
+    macros.compute(book)
+    assert book.app.alerts[-1]["prompt"].startswith("Results written")
+    results = book.sheets["Results"]
+    pair = results.range("B6").formula
+    assert pair.startswith(f"=SIEI_PAIR({refs.data},{refs.settings['Focus country']},B$5,$A6,")
+    group = results.range("G6").formula
+    assert f"SIEI_GROUP_MEMBERS({refs.groups},{refs.settings['Region']},$A6)" in group
+    every = " ".join(
+        str(c.formula) for c in results.cells.values() if c.formula and "SIEI_" in c.formula
+    )
+    assert "$B$3" not in every.replace(refs.settings["Focus country"], "")  # no template refs
+    assert_results_equal_api(book, expected_table())
+
+
+def test_compute_with_first_and_last_year(filled: FakeBook) -> None:
+    settings = filled.sheets["Settings"]
+    settings.range(layout.setting_ref("First year").split("!")[1]).value = 2000
+    settings.range(layout.setting_ref("Last year").split("!")[1]).value = "2010"
+    macros.compute(filled)
+    assert_results_equal_api(filled, expected_table(years=list(range(2000, 2011))))
+
+
+def test_compute_with_a_bad_setting_alerts_and_writes_nothing(filled: FakeBook) -> None:
+    macros.compute(filled)
+    before = filled.snapshot()
+    charts = len(filled.sheets["Chart"].charts)
+    filled.sheets["Settings"].range(layout.setting_ref("ddof").split("!")[1]).value = "two"
+    changed = filled.snapshot()
+    macros.compute(filled)
+    assert filled.snapshot() == changed
+    assert changed["Results"] == before["Results"]
+    assert len(filled.sheets["Chart"].charts) == charts
+    alert = filled.app.alerts[-1]
+    assert alert["prompt"] == "Compute stopped: Settings: ddof must be a number, got 'two'"
+    assert alert["buttons"] == "ok"
+
+
+def test_compute_on_the_empty_template_says_why(empty: FakeBook) -> None:
+    before = empty.snapshot()
+    macros.compute(empty)
+    assert empty.snapshot() == before
+    assert len(empty.app.alerts) == 1
+    assert "Data sheet is empty" in empty.app.alerts[0]["prompt"]
+
+
+def test_compute_twice_gives_the_same_sheet_and_one_chart(filled: FakeBook) -> None:
+    macros.compute(filled)
+    first = filled.snapshot("Results", "Chart")
+    macros.compute(filled)
+    assert filled.snapshot("Results", "Chart") == first
+    charts = list(filled.sheets["Chart"].charts)
+    assert len(charts) == 1
+    assert charts[0].chart_type == "line"
+    assert charts[0].source is not None
+    assert charts[0].source.sheet.name == "Results"
+    assert charts[0].source.address == "$B$5:$G$35"
+
+
+# --------------------------------------------------------- nothing else changes
+def test_inputs_are_never_written(filled: FakeBook) -> None:
+    inputs = filled.snapshot(*INPUTS, "Help", "xlwings.conf")
+    kept = copy.deepcopy(inputs)
+    for action in (macros.compute, macros.draw_chart, macros.validate, macros.clear):
+        action(filled)
+        assert filled.snapshot(*INPUTS, "Help", "xlwings.conf") == kept, action.__name__
+    assert [s.name for s in filled.sheets] == list(layout.SHEETS)
+
+
+def test_validate_alerts_once_with_every_problem_and_changes_nothing(filled: FakeBook) -> None:
+    macros.compute(filled)
+    data = filled.sheets["Data"]
+    assert data.range("A215").value == data.range("A220").value == "MNG"  # named nowhere
+    data.range("C215").value = "12,5"
+    data.range("A220").value = None
+    filled.sheets["Settings"].range("B4").value = "RUS, CHNA"
+    before = filled.snapshot()
+    charts = len(filled.sheets["Chart"].charts)
+    alerts = len(filled.app.alerts)
+    macros.validate(filled)
+    assert filled.snapshot() == before
+    assert len(filled.sheets["Chart"].charts) == charts
+    assert len(filled.app.alerts) == alerts + 1
+    alert = filled.app.alerts[-1]
+    assert alert["title"] == "SIEI: Validate data"
+    prompt = str(alert["prompt"])
+    assert prompt.startswith("3 problem(s):")
+    assert re.search(r"^- row 215, column 'gdp_pc_ppp'", prompt, re.M)
+    assert re.search(r"^- row 220: the 'country' cell is blank", prompt, re.M)
+    assert re.search(r"^- Settings Partners: country 'CHNA'", prompt, re.M)
+
+
+def test_validate_lists_at_most_fifteen(filled: FakeBook) -> None:
+    data = filled.sheets["Data"]
+    for row in range(213, 233):  # MNG, named by no setting: no gap is reported
+        data.range((row, 4)).value = "bad"
+    macros.validate(filled)
+    prompt = str(filled.app.alerts[-1]["prompt"])
+    assert prompt.startswith("20 problem(s):")
+    assert len(prompt) <= macros.ALERT_MAX  # nothing is cut off by the message box limit
+    shown = [line for line in prompt.split("\n") if line.startswith("- row ")]
+    assert 5 <= len(shown) <= 15
+    assert all(line.endswith("for missing") for line in shown)  # whole messages only
+    assert prompt.endswith(f"\n... and {20 - len(shown)} more.")
+
+
+def test_validate_clean_workbook(filled: FakeBook) -> None:
+    macros.validate(filled)
+    assert filled.app.alerts[-1]["prompt"] == "No problems found in Data, Groups and Settings."
+
+
+def test_clear_empties_results_and_chart_only(filled: FakeBook) -> None:
+    macros.compute(filled)
+    others = filled.snapshot(*INPUTS, "Help", "xlwings.conf")
+    macros.clear(filled)
+    for name in ("Results", "Chart"):
+        sheet = filled.sheets[name]
+        assert sheet.rows() == [[layout.INSTRUCTIONS[name]]], name
+        assert len(sheet.charts) == 0, name
+    assert filled.snapshot(*INPUTS, "Help", "xlwings.conf") == others
+    macros.clear(filled)  # clearing twice is harmless
+    assert filled.sheets["Results"].rows() == [[layout.INSTRUCTIONS["Results"]]]
+
+
+def test_draw_chart_replaces_the_chart(filled: FakeBook) -> None:
+    macros.compute(filled)
+    results = filled.snapshot("Results")
+    macros.draw_chart(filled)
+    macros.draw_chart(filled)
+    assert len(filled.sheets["Chart"].charts) == 1
+    assert filled.snapshot("Results") == results
+
+
+# --------------------------------------------------------------- load example
+def example_rows() -> dict[str, list[list[object]]]:
+    data, groups, settings = example_inputs()
+    return {"Data": data, "Groups": groups, "Settings": settings}
+
+
+def table_of(book: FakeBook, name: str) -> list[list[object]]:
+    """A sheet's rows below the instruction line, blanks trimmed, numbers as floats."""
+    rows = [row for row in book.sheets[name].rows()[1:] if any(v is not None for v in row)]
+    if name == "Settings":
+        return [row[:2] for row in rows[1:]]
+    width = max(len(r) for r in rows)
+    return [[*row, *[None] * (width - len(row))] for row in rows]
+
+
+def as_floats(rows: list[list[object]]) -> list[list[object]]:
+    out = []
+    for row in rows:
+        cells = []
+        for v in row:
+            if isinstance(v, int | float) and not isinstance(v, bool):
+                cells.append(float(v))
+            elif isinstance(v, str) and re.fullmatch(r"\d+", v):
+                cells.append(float(v))  # "1" typed into Excel is a number
+            elif v == "":
+                cells.append(None)
+            else:
+                cells.append(v)
+        out.append(cells)
+    return out
+
+
+def test_load_example_into_an_empty_workbook(empty: FakeBook) -> None:
+    macros.load_example(empty)
+    assert len(empty.app.alerts) == 1  # no question: nothing to lose
+    assert empty.app.alerts[0]["buttons"] == "ok"
+    assert EXAMPLE_NOTE in str(empty.app.alerts[0]["prompt"])
+    for name, rows in example_rows().items():
+        assert table_of(empty, name) == as_floats(rows), name
+        assert empty.sheets[name].range("A1").value == layout.INSTRUCTIONS[name]
+    assert [s.name for s in empty.sheets] == list(layout.SHEETS)
+    macros.compute(empty)
+    assert_results_equal_api(empty, expected_table())
+
+
+def test_load_example_cancelled_changes_nothing() -> None:
+    data, groups, settings = example_inputs()
+    mine = [row[:] for row in data[:40]]
+    book = book_from(WorkbookContent(mine, groups, settings), answers=("cancel",))
+    before = book.snapshot()
+    macros.load_example(book)
+    assert book.snapshot() == before
+    assert [s.name for s in book.sheets] == list(layout.SHEETS)
+    assert len(book.app.alerts) == 1
+    assert book.app.alerts[0]["buttons"] == "ok_cancel"
+
+
+def test_load_example_backs_up_the_users_rows_first() -> None:
+    data, groups, settings = example_inputs()
+    mine = [data[0], ["AAA", 2000, 1.5, 2.5], ["BBB", 2000, 3.0, None]]
+    my_settings = [[k, "AAA" if k == "Focus country" else v] for k, v in settings]
+    book = book_from(WorkbookContent(mine, groups[:3], my_settings), answers=("ok", "ok", "ok"))
+    originals = {name: book.sheets[name].rows() for name in INPUTS}
+    macros.load_example(book)
+    names = [s.name for s in book.sheets]
+    assert names == [*layout.SHEETS, "Data (backup 1)", "Groups (backup 1)", "Settings (backup 1)"]
+    for name in INPUTS:
+        assert book.sheets[f"{name} (backup 1)"].rows() == originals[name], name
+    for name, rows in example_rows().items():
+        assert table_of(book, name) == as_floats(rows), name
+    # the second time, the example itself is backed up, under the next number
+    macros.load_example(book)
+    assert [s.name for s in book.sheets][-3:] == [
+        "Data (backup 2)",
+        "Groups (backup 2)",
+        "Settings (backup 2)",
+    ]
+    assert book.sheets["Data (backup 1)"].rows() == originals["Data"]
+    asked = [a for a in book.app.alerts if a["buttons"] == "ok_cancel"]
+    assert len(asked) == 2
