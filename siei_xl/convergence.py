@@ -497,6 +497,8 @@ def convergence_table(
         columns[name] = series.set_index("year")["distance"]
         notes += _notes(f"{focus_label}-{name}", series)
     if region is not None:
+        if region_label in columns:  # e.g. a one-country region that is also a partner
+            region_label = f"{region_label} (region)"
         series = group_distance_series(panel, focus, region, groups=groups, **options)  # type: ignore[arg-type]
         columns[region_label] = series.set_index("year")["distance"]
         notes += _notes(f"{focus_label}-{region_label}", series)

@@ -406,3 +406,11 @@ def test_group_errors_that_hold_every_year_are_raised(example: Panel) -> None:
         siei.group_distance(example, "KAZ", "RUS, rus", 2015)
     with pytest.raises(DataError, match="empty"):
         siei.group_cv(example, " , ", 2015)
+
+
+def test_a_one_country_region_that_is_also_a_partner_keeps_both_columns() -> None:
+    panel = siei.example_panel()
+    table = siei.convergence_table(panel, "KAZ", ["RUS", "CHN"], region="CHN", region_label="CHN")
+    assert list(table.columns) == ["RUS", "CHN", "CHN (region)"]
+    # a one-country group's centroid is the country itself
+    assert table["CHN (region)"].tolist() == pytest.approx(table["CHN"].tolist(), rel=1e-12)

@@ -467,11 +467,6 @@ def test_text_in_numbers_names_the_row(
     assert "row 42" in err  # CSV line 42: header line 1, frame row 40
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="fill reads a workbook's tables without their instruction line, so a message "
-    "names the table's row, one above the row the user sees on the sheet",
-)
 def test_error_in_a_workbook_names_the_sheet_row(tmp_path: Path) -> None:
     data, groups, settings = example_inputs()
     data[5][2] = "abc"  # Data sheet: instruction row 1, header row 2: data[5] is row 7

@@ -354,3 +354,11 @@ def test_load_example_backs_up_the_users_rows_first() -> None:
     assert book.sheets["Data (backup 1)"].rows() == originals["Data"]
     asked = [a for a in book.app.alerts if a["buttons"] == "ok_cancel"]
     assert len(asked) == 2
+
+
+def test_load_example_without_the_sheets_alerts_instead_of_failing() -> None:
+    book = FakeBook({"Sheet1": [["anything"]]})
+    macros.load_example(book)
+    assert len(book.app.alerts) == 1
+    assert "no sheet named 'Data'" in str(book.app.alerts[0]["prompt"])
+    assert [s.name for s in book.sheets] == ["Sheet1"]

@@ -101,9 +101,10 @@ def inputs_from_workbook(sheets: dict[str, Rows], source: str) -> tuple[Rows, Ro
             f"{source!r} has no sheet {', '.join(repr(m) for m in missing)}: it is not a SIEI "
             "workbook. To fill from a plain data table, give it with --focus and --partners"
         )
+    # The sheets' own rows, from A1: messages about a row then name the row the user sees.
     return (
-        _table(sheets[layout.DATA]),
-        _table(sheets[layout.GROUPS], GROUP_HEADERS, MEMBER_HEADERS),
+        sheets[layout.DATA],
+        sheets[layout.GROUPS],
         _settings(sheets[layout.SETTINGS_SHEET]),
     )
 
@@ -201,8 +202,9 @@ def write_filled(
     result = run(data, groups, settings)
     step("building workbook")
     content = WorkbookContent(
-        data=data,
-        groups=groups or [["group", "country", "from", "to"]],
+        data=_table(data),
+        groups=_table(groups, GROUP_HEADERS, MEMBER_HEADERS)
+        or [["group", "country", "from", "to"]],
         settings=settings,
         result=result,
         description=description,

@@ -170,7 +170,11 @@ def load_example(book: Any = None) -> None:
     """
     book = _caller(book)
     names = [s.name for s in book.sheets]
-    data, groups, settings = _inputs(book)
+    try:
+        data, groups, settings = _inputs(book)
+    except SieiError as exc:
+        _alert(book, str(exc), f"{TITLE}: Load example data")
+        return
     has_rows = any(not all(is_missing(v) for v in row) for row in data[header_row(data) + 1 :])
     if has_rows:
         answer = _alert(
