@@ -19,12 +19,14 @@ from siei_xl._defaults import DDOF
 from siei_xl.core.classic import Beta, Trend, beta, sigma, trend
 from siei_xl.core.standardize import check_ddof
 from siei_xl.exceptions import (
+    ConstantIndicatorError,
     MissingValueError,
     OptionError,
     TooFewCountriesError,
     UndefinedResultError,
 )
 from siei_xl.groups import Groups, resolve_group
+from siei_xl.labels import split_list
 from siei_xl.panel import Panel
 
 __all__ = ["SigmaResult", "beta_convergence", "sigma_series"]
@@ -37,14 +39,17 @@ class SigmaResult:
     """The yearly dispersion and its trend."""
 
     series: pd.DataFrame
-    """Columns year, sigma, n, members, note."""
+    """Columns year, sigma, n, members, note, error (the exception's class name, or "")."""
     trend: Trend
     """OLS of sigma on year over the years with a value."""
     measure: str
 
 
 def _levels(panel: Panel, indicator: str, members: Sequence[str], year: int) -> np.ndarray:
-    (k,) = panel.indicator_positions([indicator])
+    names = split_list(indicator)
+    if len(names) != 1:
+        raise OptionError(f"give one indicator (a positive level), got {indicator!r}")
+    (k,) = panel.indicator_positions(names)
     t = panel.year_index(year)
     out = []
     for label in members:
@@ -93,19 +98,20 @@ def sigma_series(
     >>> r.trend.slope > 0  # Kyrgyzstan falls behind: the dispersion grows
     True
     """
+    given, measure = measure, str(measure).strip().lower()  # option words are case-blind
     if measure not in MEASURES:
-        raise OptionError(f"measure must be 'sd_log' or 'cv', got {measure!r}")
+        raise OptionError(f"measure must be 'sd_log' or 'cv', got {given!r}")
     ddof = check_ddof(ddof)
     records = []
     for year in years if years is not None else panel.years:
         members = resolve_group(group, int(year), groups)
-        value, note = math.nan, ""
+        value, note, error = math.nan, "", ""
         try:
             if len(members) < 2:
                 raise TooFewCountriesError(f"the group has {len(members)} member in {year}")
             value = sigma(_levels(panel, indicator, members, int(year)), measure=measure, ddof=ddof)
         except (MissingValueError, UndefinedResultError, TooFewCountriesError) as exc:
-            note = str(exc)
+            note, error = str(exc), type(exc).__name__
         records.append(
             {
                 "year": int(year),
@@ -113,13 +119,16 @@ def sigma_series(
                 "n": len(members),
                 "members": ",".join(members),
                 "note": note,
+                "error": error,
             }
         )
     frame = pd.DataFrame.from_records(records)
     ok = frame["sigma"].notna()
     if ok.sum() < 3:
+        failed = frame.loc[~ok, "note"]
+        why = f" ({failed.iloc[0]})" if ok.sum() == 0 and len(failed) else ""
         raise TooFewCountriesError(
-            f"only {int(ok.sum())} years have a value; a trend needs at least 3"
+            f"only {int(ok.sum())} years have a value; a trend needs at least 3{why}"
         )
     fit = trend(frame.loc[ok, "year"].to_numpy(), frame.loc[ok, "sigma"].to_numpy())
     frame.attrs.update(measure=measure, ddof=ddof, indicator=indicator)
@@ -164,4 +173,8 @@ def beta_convergence(
         )
     y0 = _levels(panel, indicator, members, int(start_year))
     y1 = _levels(panel, indicator, members, int(end_year))
+    if np.ptp(np.log(y0)) == 0:
+        raise ConstantIndicatorError(
+            f"every country has the same {indicator} in {start_year}: no slope can be fitted"
+        )
     return beta(y0, y1, int(end_year) - int(start_year))

@@ -82,6 +82,11 @@ def composite_index(
         values = frame[components].astype(float).to_numpy()
     except (TypeError, ValueError) as exc:
         raise DataError(f"component columns must hold numbers: {exc}") from None
+    if np.isinf(values).any():
+        raise DataError("component columns hold an infinite value; use a blank for missing")
+    empty = [c for j, c in enumerate(components) if np.isnan(values[:, j]).all()]
+    if empty:
+        raise DataError(f"component {empty[0]!r} has no values")
     scaled = np.column_stack(
         [min_max(values[:, j], higher_is_better=h) for j, h in enumerate(higher)]
     )
@@ -102,14 +107,20 @@ def composite_index(
 
 
 def split_table(rows: Sequence[Sequence[object]]) -> tuple[list[str], list[str]]:
-    """Label and component columns of a table: components are the all-number columns."""
-    from siei_xl.labels import is_missing, parse_number
+    """Label and component columns of a table: components are the all-number columns.
+
+    A year column (headed year, time or period) holds numbers but is a label.
+    """
+    from siei_xl.labels import YEAR_HEADERS, is_missing, label_key, parse_number
 
     header = [str(h).strip() if h is not None else "" for h in rows[0]]
     labels: list[str] = []
     components: list[str] = []
     for j, name in enumerate(header):
         if not name:
+            continue
+        if label_key(name) in YEAR_HEADERS:
+            labels.append(name)
             continue
         cells = [r[j] for r in rows[1:] if j < len(r) and not is_missing(r[j])]
         numeric = cells and all(

@@ -32,7 +32,14 @@ from siei_xl.exceptions import (
     closest,
 )
 from siei_xl.groups import Groups, resolve_group
-from siei_xl.labels import YEAR_HEADERS, is_missing, label_key, label_text, parse_number
+from siei_xl.labels import (
+    YEAR_HEADERS,
+    is_missing,
+    label_key,
+    label_text,
+    parse_number,
+    split_list,
+)
 from siei_xl.panel import Panel, header_row
 
 __all__ = [
@@ -188,7 +195,12 @@ class _Market:
 
     def __init__(self, flows: Flows, panel: Panel, base_indicator: str) -> None:
         self.flows, self.panel = flows, panel
-        (self.k,) = panel.indicator_positions([base_indicator])
+        names = split_list(base_indicator)
+        if len(names) != 1:
+            raise OptionError(
+                f"the base must be one column of the data (e.g. GDP), got {base_indicator!r}"
+            )
+        (self.k,) = panel.indicator_positions(names)
         self.base_name = panel.indicators[self.k]
 
     def base(self, country: str, year: int) -> float:
@@ -281,7 +293,8 @@ def flow_group(
     """Country with group: ``sum over the other members g of F(a->g) / B_a``."""
     market = _Market(flows, panel, base_indicator)
     a = market.label(country)
-    members = [market.label(m) for m in resolve_group(group, year, groups)]
+    # A member listed twice is one partner: its flow must not count twice.
+    members = dict.fromkeys(market.label(m) for m in resolve_group(group, year, groups))
     others = [m for m in members if m != a]
     if not others:
         raise MissingValueError(f"the group has no member other than {a} in {year}")

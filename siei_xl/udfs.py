@@ -689,14 +689,7 @@ def _sigma(data: Any, indicator: Any, group: Any, measure: Any, ddof: Any) -> An
 def SIEI_SIGMA_SERIES(
     data: Any, indicator: Any, group: Any, measure: Any = None, ddof: Any = None
 ) -> Any:
-    result = _sigma(data, indicator, group, measure, ddof)
-    rows = [
-        [float(y), cell_value(float(v), note)]
-        for y, v, note in zip(
-            result.series["year"], result.series["sigma"], result.series["note"], strict=True
-        )
-    ]
-    return table(["year", "sigma"], rows)
+    return _series(_sigma(data, indicator, group, measure, ddof).series, "sigma")
 
 
 @excel_function(

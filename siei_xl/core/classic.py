@@ -67,7 +67,10 @@ def trend(years: npt.ArrayLike, values: npt.ArrayLike) -> Trend:
     intercept = float(y.mean() - slope * x.mean())
     residual = y - (intercept + slope * x)
     se = math.sqrt(float(np.sum(residual * residual)) / (n - 2) / sxx) if n > 2 else math.nan
-    t = slope / se if se > 0 else (math.copysign(math.inf, slope) if slope else math.nan)
+    if math.isnan(se):  # two points: no residual degrees of freedom, so no t either
+        t = math.nan
+    else:
+        t = slope / se if se > 0 else (math.copysign(math.inf, slope) if slope else math.nan)
     return Trend(slope, se, t, intercept, n)
 
 

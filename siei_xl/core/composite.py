@@ -22,6 +22,8 @@ def min_max(values: npt.ArrayLike, *, higher_is_better: bool = True) -> FloatArr
     [1.0, 0.5, 0.0]
     """
     x = np.asarray(values, dtype=np.float64)
+    if np.isnan(x).all():  # nanmin would warn; no values carry no information either
+        return np.full_like(x, np.nan)
     lo, hi = np.nanmin(x), np.nanmax(x)
     if not hi > lo:
         return np.full_like(x, np.nan)
