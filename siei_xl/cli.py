@@ -28,7 +28,6 @@ from siei_xl.convergence import (
     pair_series,
 )
 from siei_xl.example import EXAMPLE_NOTE
-from siei_xl.excel.template import TEMPLATE_NAME
 from siei_xl.exceptions import SieiError
 from siei_xl.groups import Groups
 from siei_xl.panel import Panel, read_panel
@@ -87,7 +86,9 @@ def _parser() -> argparse.ArgumentParser:
     fill.set_defaults(run=_run_fill)
 
     build = sub.add_parser("build-template", help="write the empty SIEI template workbook")
-    build.add_argument("-o", "--output", default=TEMPLATE_NAME, help="default: %(default)s")
+    build.add_argument(
+        "-o", "--output", default="workbook_template.xlsm", help="default: %(default)s"
+    )
     build.add_argument("--force", action="store_true", help="overwrite an existing file")
     build.set_defaults(run=_run_build_template)
 
