@@ -52,7 +52,7 @@ from siei_xl.exceptions import (
     OptionError,
 )
 from siei_xl.labels import COUNTRY_HEADERS, YEAR_HEADERS, label_key, label_text, parse_number
-from siei_xl.panel import DESCRIPTIVE_HEADERS, INDICATOR_HEADERS, VALUE_HEADERS
+from siei_xl.panel import DESCRIPTIVE_HEADERS, INDICATOR_HEADERS, VALUE_HEADERS, read_sheet
 
 __all__ = [
     "COUNTRY_NAMES",
@@ -271,17 +271,7 @@ def _sniff_separator(text: str) -> str:
 
 
 def _sheet_rows(file: Path, sheet: str | int | None) -> list[list[object]]:
-    try:
-        book = pd.ExcelFile(file, engine="openpyxl")
-    except Exception as exc:  # openpyxl raises several unrelated types for a bad file
-        raise DataError(f"cannot open {file.name!r} as a workbook: {exc}") from exc
-    with book:
-        names = book.sheet_names
-        if sheet is None:
-            sheet = next((n for n in names if n.strip().casefold() == "data"), names[0])
-        elif isinstance(sheet, str) and sheet not in names:
-            raise DataError(f"{file.name!r} has no sheet {sheet!r}; sheets: {', '.join(names)}")
-        frame = pd.read_excel(book, sheet_name=sheet, header=None, dtype=object)
+    frame = read_sheet(file, sheet, header=None)
     return [
         [None if _is_blank(c) else c for c in row]
         for row in frame.itertuples(index=False, name=None)

@@ -427,7 +427,10 @@ def _read_csv(file: Path) -> pd.DataFrame:
     raise DataError(f"cannot decode {file.name!r}: save it as UTF-8 CSV")  # pragma: no cover
 
 
-def _read_sheet(file: Path, sheet: str | int | None) -> pd.DataFrame:
+def read_sheet(file: Path, sheet: str | int | None, *, header: int | None = 0) -> pd.DataFrame:
+    """One sheet of a workbook as cells (objects): ``sheet`` by name or position; default
+    the sheet named Data if there is one, else the first. ``header=None`` keeps row 1 as
+    data (for tables with title lines)."""
     try:
         book = pd.ExcelFile(file, engine="openpyxl")
     except Exception as exc:  # openpyxl raises several unrelated types for a bad file
@@ -438,7 +441,11 @@ def _read_sheet(file: Path, sheet: str | int | None) -> pd.DataFrame:
             sheet = next((n for n in names if n.strip().casefold() == "data"), names[0])
         elif isinstance(sheet, str) and sheet not in names:
             raise DataError(f"{file.name!r} has no sheet {sheet!r}; sheets: {', '.join(names)}")
-        frame = pd.read_excel(book, sheet_name=sheet, dtype=object)
+        return pd.read_excel(book, sheet_name=sheet, header=header, dtype=object)
+
+
+def _read_sheet(file: Path, sheet: str | int | None) -> pd.DataFrame:
+    frame = read_sheet(file, sheet)
     return frame.dropna(how="all").dropna(axis=1, how="all")
 
 

@@ -28,6 +28,7 @@ from siei_xl import __version__
 from siei_xl.excel import layout, vba
 from siei_xl.excel.layout import SheetLayout
 from siei_xl.job import JobResult
+from siei_xl.plot import PALETTE
 
 # Fixed: the same inputs must give the same file.
 CREATED: Final = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
@@ -167,18 +168,8 @@ def _write_sheet(book: Any, sheet: SheetLayout, formats: dict[str, Any]) -> None
         ws.hide()  # xlwings reads it; users rarely need it (unhide to set the interpreter)
 
 
-SERIES_COLOURS: Final = (
-    "#1F77B4",
-    "#D62728",
-    "#2CA02C",
-    "#FF7F0E",
-    "#9467BD",
-    "#8C564B",
-    "#E377C2",
-    "#17BECF",
-    "#BCBD22",
-    "#7F7F7F",
-)
+# The same colours as the PNG figure, so the two pictures match.
+SERIES_COLOURS: Final = PALETTE
 
 
 def _insert_chart(book: Any, ws: Any, spec: layout.ChartSpec) -> None:
