@@ -28,6 +28,7 @@ __all__ = [
     "EXAMPLE_PARTNERS",
     "EXAMPLE_REGION",
     "INDICATOR_NAMES",
+    "example_flows",
     "example_frame",
     "example_groups",
     "example_panel",
@@ -106,6 +107,54 @@ POPULATION_GROWTH: Final = {
     "MNG": 1.6,
 }
 INTERNATIONAL_PRICE_GROWTH = 2.0  # %/year: PPP dollars are current dollars
+POPULATION_1995: Final = {
+    "KAZ": 15.8,
+    "RUS": 148.0,
+    "CHN": 1204.0,
+    "KGZ": 4.6,
+    "UZB": 22.8,
+    "TKM": 4.2,
+    "TJK": 5.8,
+    "MNG": 2.3,
+}  # millions
+PPP_RATIO: Final = {
+    "KAZ": 2.2,
+    "RUS": 2.3,
+    "CHN": 1.8,
+    "KGZ": 3.5,
+    "UZB": 3.5,
+    "TKM": 2.5,
+    "TJK": 3.8,
+    "MNG": 2.8,
+}  # PPP dollars per market dollar
+# Trade intensity of each pair: turnover = intensity * sqrt(GDP_a * GDP_b).
+TRADE_INTENSITY: Final = {
+    ("KAZ", "RUS"): 0.035,
+    ("KAZ", "CHN"): 0.009,
+    ("KAZ", "KGZ"): 0.05,
+    ("KAZ", "UZB"): 0.04,
+    ("KAZ", "TKM"): 0.008,
+    ("KAZ", "TJK"): 0.02,
+    ("KAZ", "MNG"): 0.004,
+    ("RUS", "CHN"): 0.012,
+    ("RUS", "KGZ"): 0.02,
+    ("RUS", "UZB"): 0.015,
+    ("RUS", "TKM"): 0.006,
+    ("RUS", "TJK"): 0.01,
+    ("RUS", "MNG"): 0.008,
+    ("CHN", "KGZ"): 0.02,
+    ("CHN", "UZB"): 0.006,
+    ("CHN", "TKM"): 0.012,
+    ("CHN", "TJK"): 0.008,
+    ("CHN", "MNG"): 0.03,
+    ("KGZ", "UZB"): 0.02,
+    ("KGZ", "TJK"): 0.01,
+    ("UZB", "TKM"): 0.015,
+    ("UZB", "TJK"): 0.02,
+}
+DEFAULT_INTENSITY: Final = 0.003
+SILENT_REPORTERS: Final = ("TKM",)
+"""Economies that publish no bilateral trade in the example: partners' mirror figures stand in."""
 
 COUNTRY_NAMES: Final = {
     "KAZ": "Kazakhstan",
@@ -139,10 +188,11 @@ def _growth(country: str, year: int) -> float:
     return round(trend + shock + 0.9 * _wobble(country, year, "growth"), 1)
 
 
-def example_frame() -> pd.DataFrame:
+def example_frame(*, with_gdp: bool = False) -> pd.DataFrame:
     """The example in the Data layout: ``country, year, gdp_pc_ppp, gdp_growth``.
 
-    ``attrs["note"]`` says the data are illustrative.
+    ``with_gdp=True`` adds ``gdp_usd_m``, GDP in current US$ million: the base of the
+    example's trade flows. ``attrs["note"]`` says the data are illustrative.
     """
     rows = []
     for country in TREND:
@@ -152,11 +202,42 @@ def example_frame() -> pd.DataFrame:
             if year > FIRST_YEAR:
                 per_capita = (growth - POPULATION_GROWTH[country]) / 100
                 level *= (1 + per_capita) * (1 + INTERNATIONAL_PRICE_GROWTH / 100)
-            rows.append((country, year, round(level), growth))
-    frame = pd.DataFrame(rows, columns=["country", "year", "gdp_pc_ppp", "gdp_growth"])
+            population = POPULATION_1995[country] * (1 + POPULATION_GROWTH[country] / 100) ** (
+                year - FIRST_YEAR
+            )
+            gdp = round(level) * population / PPP_RATIO[country]  # $ per head x millions
+            rows.append((country, year, round(level), growth, round(gdp)))
+    columns = ["country", "year", "gdp_pc_ppp", "gdp_growth", "gdp_usd_m"]
+    frame = pd.DataFrame(rows, columns=columns)
     frame["gdp_pc_ppp"] = frame["gdp_pc_ppp"].astype(float)
+    frame["gdp_usd_m"] = frame["gdp_usd_m"].astype(float)
+    if not with_gdp:
+        frame = frame.drop(columns="gdp_usd_m")
     frame.attrs["note"] = EXAMPLE_NOTE
     return frame
+
+
+def example_flows() -> pd.DataFrame:
+    """ILLUSTRATIVE trade turnover (US$ million) as each reporter reports it.
+
+    Columns ``reporter, partner, year, value``. The two sides' reports differ by a few
+    per cent, as mirror statistics do, and Turkmenistan reports nothing, so its partners'
+    figures stand in for its own (the results say so).
+    """
+    gdp = example_frame(with_gdp=True).set_index(["country", "year"])["gdp_usd_m"]
+    rows = []
+    codes = list(TREND)
+    pairs = [(a, b) for i, a in enumerate(codes) for b in codes[i + 1 :]]
+    for a, b in pairs:
+        intensity = TRADE_INTENSITY.get((a, b), DEFAULT_INTENSITY)
+        for year in range(FIRST_YEAR, LAST_YEAR + 1):
+            true_flow = intensity * float(np.sqrt(gdp[(a, year)] * gdp[(b, year)]))
+            for reporter, partner in ((a, b), (b, a)):
+                if reporter in SILENT_REPORTERS:
+                    continue
+                reported = true_flow * (1 + 0.08 * _wobble(reporter + partner, year, "trade"))
+                rows.append((reporter, partner, year, round(reported, 1)))
+    return pd.DataFrame(rows, columns=["reporter", "partner", "year", "value"])
 
 
 def example_panel() -> Panel:
