@@ -8,19 +8,23 @@ changes nothing.
 
 from __future__ import annotations
 
+import functools
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 
 from siei_xl._defaults import CV_LIMIT, DDOF, STANDARDIZE
+from siei_xl.classic import MEASURES, SigmaResult, sigma_series
 from siei_xl.convergence import convergence_table, group_cv_series, group_distance_series
+from siei_xl.core.flows import AGGREGATORS
 from siei_xl.core.standardize import check_ddof, check_method
-from siei_xl.exceptions import DataError, OptionError, SieiError
+from siei_xl.exceptions import ComputationError, DataError, OptionError, SieiError
 from siei_xl.groups import GROUP_HEADERS, MEMBER_HEADERS, Groups
 from siei_xl.labels import is_missing, label_key, label_text, parse_number, split_list
+from siei_xl.market import Flows, FlowScore, flow_group, flow_pair, flow_within, market_series
 from siei_xl.panel import Panel, header_row
 
 __all__ = ["SETTINGS", "JobResult", "Settings", "read_settings", "run", "validate"]
@@ -37,12 +41,31 @@ SETTINGS: tuple[tuple[str, str, str], ...] = (
         "A group name from the Groups sheet, or countries 'RUS, CHN'. Blank: no region.",
     ),
     ("Region label", "", "Column title for the region. Blank: the region's name."),
-    ("Indicators", "", "Data columns to use, comma-separated. Blank: every indicator column."),
+    (
+        "Indicators",
+        "",
+        "Data columns to use, comma-separated. Blank: every indicator column but the Base "
+        "indicator.",
+    ),
     ("Standardize", STANDARDIZE, "yearly (z-scores per year) or pooled (over all years)."),
     ("ddof", str(DDOF), "1: sample sd (STDEV.S); 0: population sd (STDEV.P)."),
     ("CV limit", f"{CV_LIMIT:g}", "Refuse a within-region CV above this (mean near zero)."),
     ("First year", "", "First year of the results. Blank: the first year of the data."),
     ("Last year", "", "Last year of the results. Blank: the last year of the data."),
+    (
+        "Base indicator",
+        "",
+        "Data column that scales the flows on the Flows sheet (GDP for trade, in the flows' "
+        "units). Blank: no market table.",
+    ),
+    ("Flow aggregator", "harmonic", "harmonic, min or geometric: how a pair's two shares combine."),
+    (
+        "Sigma indicator",
+        "",
+        "A positive level column (e.g. GDP per capita) for sigma convergence in the region. "
+        "Blank: no sigma table.",
+    ),
+    ("Sigma measure", "sd_log", "sd_log (sd of logs) or cv (coefficient of variation)."),
 )
 
 
@@ -60,6 +83,10 @@ class Settings:
     cv_limit: float = CV_LIMIT
     first_year: int | None = None
     last_year: int | None = None
+    base_indicator: str = ""
+    aggregator: str = "harmonic"
+    sigma_indicator: str = ""
+    sigma_measure: str = "sd_log"
 
     @property
     def region_title(self) -> str:
@@ -83,6 +110,12 @@ class JobResult:
     notes: list[str] = field(default_factory=list)
     region_is_group: bool = False
     """True when the region names a group on the Groups sheet (rather than listing codes)."""
+    indicators: tuple[str, ...] = ()
+    """The convergence indicators used (the setting, or every column but the base)."""
+    market: pd.DataFrame | None = None
+    """Indexed by year: the focus with each partner, with the region, and within it."""
+    sigma: SigmaResult | None = None
+    """The region's sigma series and trend."""
 
     @property
     def summary(self) -> str:
@@ -90,7 +123,7 @@ class JobResult:
         n_na = int(self.distances.isna().sum().sum())
         return (
             f"{len(p.countries)} countries, {len(p.years)} years ({p.years[0]}-{p.years[-1]}), "
-            f"{len(self.settings.indicators or p.indicators)} indicators; "
+            f"{len(self.indicators or p.indicators)} indicators; "
             f"{self.distances.size - n_na} values computed, {n_na} not available"
         )
 
@@ -133,7 +166,18 @@ def _settings(values: dict[str, str]) -> Settings:
         cv_limit=_positive(values["CV limit"] or str(CV_LIMIT), "CV limit"),
         first_year=_year(values["First year"], "First year"),
         last_year=_year(values["Last year"], "Last year"),
+        base_indicator=values["Base indicator"].strip(),
+        aggregator=_choice(values["Flow aggregator"], "Flow aggregator", AGGREGATORS),
+        sigma_indicator=values["Sigma indicator"].strip(),
+        sigma_measure=_choice(values["Sigma measure"], "Sigma measure", MEASURES),
     )
+
+
+def _choice(text: str, name: str, allowed: Sequence[str]) -> str:
+    word = text.strip().lower() or allowed[0]
+    if word not in allowed:
+        raise OptionError(f"Settings: {name} must be {' or '.join(allowed)}, got {text!r}")
+    return word
 
 
 def _number(text: str, name: str) -> float:
@@ -167,7 +211,12 @@ def read_data(rows: Rows, settings: Settings | None = None) -> Panel:
     top = header_row(body)
     if len(body) < top + 2:
         raise DataError("the Data sheet is empty: paste a header row and data below it")
-    indicators = list(settings.indicators) if settings and settings.indicators else None
+    indicators = None
+    if settings and settings.indicators:
+        # the columns the market and sigma tables read, besides the convergence indicators
+        extra = [c for c in (settings.base_indicator, settings.sigma_indicator) if c]
+        wanted = {label_key(i) for i in settings.indicators}
+        indicators = list(settings.indicators) + [c for c in extra if label_key(c) not in wanted]
     return Panel.from_rows(
         body[top],
         body[top + 1 :],
@@ -195,8 +244,11 @@ def read_groups(rows: Rows) -> Groups:
     return Groups.from_rows(body[top], blank + body[top + 1 :])
 
 
-def run(data: Rows, groups: Rows, settings: Rows) -> JobResult:
-    """Compute the Results tables from the three input sheets.
+def run(data: Rows, groups: Rows, settings: Rows, flows: Rows | None = None) -> JobResult:
+    """Compute the Results tables from the input sheets.
+
+    ``flows`` are the Flows sheet's rows (reporter, partner, year, value); with a Base
+    indicator in the settings they give the market-integration table.
 
     Raises
     ------
@@ -218,7 +270,14 @@ def run(data: Rows, groups: Rows, settings: Rows) -> JobResult:
                 f"Settings: Region {cfg.region!r} is neither a group on the Groups sheet "
                 f"({', '.join(book.names) or 'none defined'}) nor a country of the data"
             ) from None
-    options = {"years": years, "standardize": cfg.standardize, "ddof": cfg.ddof}
+    base = label_key(cfg.base_indicator)
+    indicators = list(cfg.indicators) or [i for i in panel.indicators if label_key(i) != base]
+    options = {
+        "years": years,
+        "standardize": cfg.standardize,
+        "ddof": cfg.ddof,
+        "indicators": indicators,
+    }
     distances = convergence_table(
         panel,
         cfg.focus,
@@ -232,7 +291,13 @@ def run(data: Rows, groups: Rows, settings: Rows) -> JobResult:
     region_cv = members = None
     if region is not None:
         cv = group_cv_series(
-            panel, region, groups=book, years=years, ddof=cfg.ddof, cv_limit=cfg.cv_limit
+            panel,
+            region,
+            groups=book,
+            years=years,
+            indicators=indicators,
+            ddof=cfg.ddof,
+            cv_limit=cfg.cv_limit,
         )
         region_cv = cv[["year", "cv", "members", "note", "error"]]
         notes += [
@@ -240,9 +305,88 @@ def run(data: Rows, groups: Rows, settings: Rows) -> JobResult:
         ]
         gd = group_distance_series(panel, cfg.focus, region, groups=book, **options)  # type: ignore[arg-type]
         members = gd[["year", "members", "n_members"]]
-    return JobResult(
+    result = JobResult(
         cfg, panel, distances, region_cv, members, notes, region_is_group=cfg.region in book
     )
+    result.indicators = tuple(indicators)
+    if cfg.base_indicator:
+        result.market = _market_table(panel, book, cfg, region, years, flows, notes)
+    if cfg.sigma_indicator and region is not None:
+        try:
+            result.sigma = sigma_series(
+                panel,
+                cfg.sigma_indicator,
+                region,
+                groups=book,
+                years=years,
+                measure=cfg.sigma_measure,
+                ddof=cfg.ddof,
+            )
+        except ComputationError as exc:
+            notes.append(f"sigma of {cfg.sigma_indicator}: {exc}")
+        else:
+            series = result.sigma.series
+            notes += [f"sigma {y}: {n}" for y, n in zip(series.year, series.note, strict=True) if n]
+    return result
+
+
+def _market_table(
+    panel: Panel,
+    book: Groups,
+    cfg: Settings,
+    region: object,
+    years: list[int],
+    flows: Rows | None,
+    notes: list[str],
+) -> pd.DataFrame | None:
+    """Market integration of the focus with each partner, the region, and within it."""
+    body = [list(r) for r in flows or [] if not all(is_missing(v) for v in r)]
+    if len(body) < 2:
+        notes.append(
+            f"market table skipped: Base indicator is {cfg.base_indicator} but the Flows sheet "
+            "has no rows"
+        )
+        return None
+    table = Flows.from_cells(body)
+    focus = panel.country(cfg.focus)
+    columns: dict[str, pd.Series] = {}
+    computations: list[tuple[str, Callable[[int], FlowScore]]] = [
+        (
+            panel.country(p),
+            functools.partial(
+                flow_pair, table, panel, cfg.base_indicator, focus, p, aggregator=cfg.aggregator
+            ),
+        )
+        for p in cfg.partners
+    ]
+    if region is not None:
+
+        def with_region(year: int) -> FlowScore:
+            return flow_group(table, panel, cfg.base_indicator, focus, region, year, groups=book)
+
+        def within_region(year: int) -> FlowScore:
+            return flow_within(table, panel, cfg.base_indicator, region, year, groups=book)
+
+        computations += [
+            (f"with {cfg.region_title}", with_region),
+            (f"within {cfg.region_title}", within_region),
+        ]
+    for name, compute in computations:
+        series = market_series(compute, panel, years)
+        columns[name] = series.set_index("year")["score"]
+        notes += _condensed(f"market {name}", series)
+    frame = pd.DataFrame(columns)
+    frame.index.name = "year"
+    return frame
+
+
+def _condensed(prefix: str, series: pd.DataFrame) -> list[str]:
+    """One note per distinct sentence, its years as spans: '... in 1995-2024: ...'."""
+    years_of: dict[str, list[int]] = {}
+    for year, note in zip(series["year"], series["note"], strict=True):
+        for part in filter(None, str(note).split("; ")):
+            years_of.setdefault(part.replace(str(year), "{years}"), []).append(int(year))
+    return [f"{prefix}: {text.replace('{years}', _spans(ys))}" for text, ys in years_of.items()]
 
 
 def _years(panel: Panel, cfg: Settings) -> list[int]:
