@@ -29,7 +29,7 @@ from siei_xl.groups import Groups, resolve_group
 from siei_xl.labels import split_list
 from siei_xl.panel import Panel
 
-__all__ = ["SigmaResult", "beta_convergence", "sigma_series"]
+__all__ = ["SigmaResult", "beta_convergence", "sigma_series", "sigma_value"]
 
 MEASURES = ("sd_log", "cv")
 
@@ -68,6 +68,46 @@ def _levels(panel: Panel, indicator: str, members: Sequence[str], year: int) -> 
     return np.array(out)
 
 
+def _options(measure: str, ddof: int) -> tuple[str, int]:
+    word = str(measure).strip().lower()  # option words are case-blind
+    if word not in MEASURES:
+        raise OptionError(f"measure must be 'sd_log' or 'cv', got {measure!r}")
+    return word, check_ddof(ddof)
+
+
+def _sigma_of(
+    panel: Panel, indicator: str, members: Sequence[str], year: int, measure: str, ddof: int
+) -> float:
+    if len(members) < 2:
+        raise TooFewCountriesError(f"the group has {len(members)} member in {year}")
+    return sigma(_levels(panel, indicator, members, year), measure=measure, ddof=ddof)
+
+
+def sigma_value(
+    panel: Panel,
+    indicator: str,
+    group: object,
+    year: int,
+    *,
+    groups: Groups | None = None,
+    measure: str = "sd_log",
+    ddof: int = DDOF,
+) -> float:
+    """Dispersion of ``indicator`` across the group's countries in one year.
+
+    Examples
+    --------
+    >>> from siei_xl.example import example_panel
+    >>> round(sigma_value(example_panel(), "gdp_pc_ppp", "KAZ,RUS", 2015), 6)
+    0.056696
+    """
+    measure, ddof = _options(measure, ddof)
+    panel.year_index(year)
+    return _sigma_of(
+        panel, indicator, resolve_group(group, int(year), groups), int(year), measure, ddof
+    )
+
+
 def sigma_series(
     panel: Panel,
     indicator: str,
@@ -98,18 +138,13 @@ def sigma_series(
     >>> r.trend.slope > 0  # Kyrgyzstan falls behind: the dispersion grows
     True
     """
-    given, measure = measure, str(measure).strip().lower()  # option words are case-blind
-    if measure not in MEASURES:
-        raise OptionError(f"measure must be 'sd_log' or 'cv', got {given!r}")
-    ddof = check_ddof(ddof)
+    measure, ddof = _options(measure, ddof)
     records = []
     for year in years if years is not None else panel.years:
         members = resolve_group(group, int(year), groups)
         value, note, error = math.nan, "", ""
         try:
-            if len(members) < 2:
-                raise TooFewCountriesError(f"the group has {len(members)} member in {year}")
-            value = sigma(_levels(panel, indicator, members, int(year)), measure=measure, ddof=ddof)
+            value = _sigma_of(panel, indicator, members, int(year), measure, ddof)
         except (MissingValueError, UndefinedResultError, TooFewCountriesError) as exc:
             note, error = str(exc), type(exc).__name__
         records.append(

@@ -679,6 +679,37 @@ def _sigma(data: Any, indicator: Any, group: Any, measure: Any, ddof: Any) -> An
 
 
 @excel_function(
+    "Sigma convergence in one year: the dispersion of an indicator across the group (sd of "
+    "logs, or CV). Lower = closer.",
+    args={
+        "data": DATA,
+        "indicator": INDICATOR,
+        "group": GROUP + " At least 2 countries.",
+        "year": YEAR,
+        "measure": MEASURE,
+        "ddof": DDOF,
+    },
+    returns="number",
+    example='=SIEI_SIGMA(Data!A1:D400, "gdp_pc_ppp", "KAZ, RUS, KGZ, UZB", 2015)',
+    errors=("#NUM! a non-positive value (no logarithm)", "#N/A a member lacks a value"),
+)
+def SIEI_SIGMA(
+    data: Any, indicator: Any, group: Any, year: Any, measure: Any = None, ddof: Any = None
+) -> Any:
+    from siei_xl.classic import sigma_value
+
+    how = "sd_log" if measure is None else label_arg(measure, "measure")
+    return sigma_value(
+        panel_from_cells(data),
+        label_arg(indicator, "indicator"),
+        labels_arg(group, "group"),
+        year_arg(year),
+        measure=how,
+        ddof=ddof_arg(ddof),
+    )
+
+
+@excel_function(
     "Sigma convergence: the dispersion of an indicator across the group each year (sd of "
     "logs, or CV). Spills: year, sigma. Falling = converging.",
     args={"data": DATA, "indicator": INDICATOR, "group": GROUP, "measure": MEASURE, "ddof": DDOF},
