@@ -77,6 +77,9 @@ def _parser() -> argparse.ArgumentParser:
     fill.add_argument("--standardize", choices=STANDARDIZE_METHODS)
     fill.add_argument("--ddof", type=int, choices=(0, 1))
     fill.add_argument("--groups", help="CSV of named groups: group,country[,from,to]")
+    fill.add_argument("--flows", help="CSV/XLSX of flows: reporter,partner,year,value")
+    fill.add_argument("--base-indicator", help="data column that scales the flows (e.g. GDP)")
+    fill.add_argument("--sigma-indicator", help="level column for sigma convergence")
     fill.add_argument("--png", help="also draw the chart into this PNG file")
     fill.add_argument("--force", action="store_true", help="overwrite an existing output")
     fill.add_argument(
@@ -210,12 +213,15 @@ def _run_fill(args: argparse.Namespace) -> None:
         "Indicators": args.indicators,
         "Standardize": args.standardize,
         "ddof": args.ddof,
+        "Base indicator": args.base_indicator,
+        "Sigma indicator": args.sigma_indicator,
     }
     report = fill(
         args.input,
         args.output,
         options=options,
         groups_path=args.groups,
+        flows_path=args.flows,
         force=args.force,
         in_place=args.in_place,
         png=args.png,

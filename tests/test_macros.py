@@ -17,7 +17,7 @@ from fake_book import FakeBook
 import siei_xl as siei
 from siei_xl.example import EXAMPLE_NOTE
 from siei_xl.excel import layout, macros
-from siei_xl.excel.fill import example_inputs
+from siei_xl.excel.fill import example_inputs, example_market_inputs
 from siei_xl.excel.template import WorkbookContent, sheet_layouts, template_content
 
 PARTNERS = ["RUS", "CHN", "KGZ", "UZB", "TKM"]
@@ -276,8 +276,9 @@ def test_draw_chart_replaces_the_chart(filled: FakeBook) -> None:
 
 # --------------------------------------------------------------- load example
 def example_rows() -> dict[str, list[list[object]]]:
-    data, groups, settings = example_inputs()
-    return {"Data": data, "Groups": groups, "Settings": settings}
+    """What Load example writes: the example with its GDP base and trade flows."""
+    data, groups, settings, flows = example_market_inputs()
+    return {"Data": data, "Groups": groups, "Flows": flows, "Settings": settings}
 
 
 def table_of(book: FakeBook, name: str) -> list[list[object]]:
@@ -339,17 +340,24 @@ def test_load_example_backs_up_the_users_rows_first() -> None:
     originals = {name: book.sheets[name].rows() for name in INPUTS}
     macros.load_example(book)
     names = [s.name for s in book.sheets]
-    assert names == [*layout.SHEETS, "Data (backup 1)", "Groups (backup 1)", "Settings (backup 1)"]
+    assert names == [
+        *layout.SHEETS,
+        "Data (backup 1)",
+        "Groups (backup 1)",
+        "Settings (backup 1)",
+        "Flows (backup 1)",
+    ]
     for name in INPUTS:
         assert book.sheets[f"{name} (backup 1)"].rows() == originals[name], name
     for name, rows in example_rows().items():
         assert table_of(book, name) == as_floats(rows), name
     # the second time, the example itself is backed up, under the next number
     macros.load_example(book)
-    assert [s.name for s in book.sheets][-3:] == [
+    assert [s.name for s in book.sheets][-4:] == [
         "Data (backup 2)",
         "Groups (backup 2)",
         "Settings (backup 2)",
+        "Flows (backup 2)",
     ]
     assert book.sheets["Data (backup 1)"].rows() == originals["Data"]
     asked = [a for a in book.app.alerts if a["buttons"] == "ok_cancel"]
@@ -362,3 +370,34 @@ def test_load_example_without_the_sheets_alerts_instead_of_failing() -> None:
     assert len(book.app.alerts) == 1
     assert "no sheet named 'Data'" in str(book.app.alerts[0]["prompt"])
     assert [s.name for s in book.sheets] == ["Sheet1"]
+
+
+def test_load_example_asks_when_only_groups_or_settings_were_edited() -> None:
+    """Not only Data: a user's groups or settings are input too, and are backed up."""
+    content = template_content()
+    content.groups = [["group", "country", "from", "to"], ["Mine", "KAZ", None, None]]
+    book = book_from(content, answers=("cancel",))
+    before = book.snapshot()
+    macros.load_example(book)
+    assert book.app.alerts[0]["buttons"] == "ok_cancel"
+    assert book.snapshot() == before
+
+
+def test_compute_writes_the_market_and_sigma_tables() -> None:
+    data, groups, settings, flows = example_market_inputs()
+    content = WorkbookContent(data, groups, settings, flows=flows)
+    book = book_from(content)
+    macros.compute(book)
+    results = book.sheets["Results"]
+    rows = results.rows()
+    titles = [r[0] for r in rows if isinstance(r[0], str)]
+    assert any(t.startswith("Market integration of KAZ") for t in titles)
+    header = next(i for i, r in enumerate(rows, start=1) if r[:2] == ["Year", "RUS"] and i > 40)
+    first_year = results.range((header + 1, 2)).value
+    from siei_xl.market import Flows, flow_pair
+
+    panel = siei.Panel.from_rows(data[0], data[1:])
+    expected = flow_pair(
+        Flows.from_rows(flows[0], flows[1:]), panel, "gdp_usd_m", "KAZ", "RUS", 1995
+    )
+    assert first_year == pytest.approx(expected.score, rel=1e-12)

@@ -43,7 +43,7 @@ MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 REL = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
 PKG_REL = "{http://schemas.openxmlformats.org/package/2006/relationships}"
 UI_REL = "http://schemas.microsoft.com/office/2007/relationships/ui/extensibility"
-SHEETS = ["Data", "Groups", "Settings", "Results", "Chart", "Help", "xlwings.conf"]
+SHEETS = ["Data", "Groups", "Flows", "Settings", "Results", "Chart", "Help", "xlwings.conf"]
 DOCUMENT_BASE = {
     "workbook": '"0{00020819-0000-0000-C000-000000000046}"',
     "sheet": '"0{00020820-0000-0000-C000-000000000046}"',
@@ -267,6 +267,7 @@ def test_sheets_and_instruction_lines(committed: bytes) -> None:
         assert book[name][0][0] == layout.INSTRUCTIONS[name], name
     assert book["Data"][1][:4] == ("country", "year", "indicator_1", "indicator_2")
     assert book["Groups"][1][:4] == ("group", "country", "from", "to")
+    assert book["Flows"][1][:4] == ("reporter", "partner", "year", "value")
     assert book["Settings"][1][:3] == ("Setting", "Value", "What it means")
 
 
@@ -303,4 +304,8 @@ def test_help_lists_every_function_with_its_summary(committed: bytes) -> None:
 
 def test_defined_names_cover_the_input_tables(committed: bytes) -> None:
     names = {name: text for name, local, text in defined_names(committed) if local is None}
-    assert names == {"SIEI_Data": "Data!$A$2:$D$3", "SIEI_Groups": "Groups!$A$2:$D$3"}
+    assert names == {
+        "SIEI_Data": "Data!$A$2:$D$3",
+        "SIEI_Groups": "Groups!$A$2:$D$3",
+        "SIEI_Flows": "Flows!$A$2:$D$3",
+    }

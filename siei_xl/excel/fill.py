@@ -24,6 +24,7 @@ from siei_xl.exceptions import DataError, OptionError
 from siei_xl.groups import GROUP_HEADERS, MEMBER_HEADERS
 from siei_xl.job import SETTINGS, JobResult, run
 from siei_xl.labels import is_missing, label_key
+from siei_xl.market import PARTNER_HEADERS, REPORTER_HEADERS
 from siei_xl.panel import header_row
 
 Rows = list[list[object]]
@@ -123,6 +124,7 @@ def fill(
     *,
     options: dict[str, object] | None = None,
     groups_path: str | os.PathLike[str] | None = None,
+    flows_path: str | os.PathLike[str] | None = None,
     force: bool = False,
     in_place: bool = False,
     png: str | os.PathLike[str] | None = None,
@@ -162,7 +164,9 @@ def fill(
         if output.resolve() == source.resolve():
             raise OptionError("the output is the input: use --in-place to write over it")
     step("reading input")
-    data, groups, settings = _read_inputs(source, groups_path, warnings)
+    data, groups, settings, flows = _read_inputs(source, groups_path, warnings)
+    if flows_path is not None:
+        flows = _flows_file(Path(flows_path))
     settings = apply_options(settings, options or {})
     backup = None
     if in_place:
@@ -173,6 +177,7 @@ def fill(
         groups,
         settings,
         output,
+        flows=flows,
         description=f"Filled by siei_xl from {source.name}",
         force=force or in_place,
         png=png,
@@ -192,14 +197,15 @@ def write_filled(
     *,
     description: str,
     force: bool,
+    flows: Rows | None = None,
     png: str | os.PathLike[str] | None = None,
     backup_of: Path | None = None,
     backup: Path | None = None,
     step: Callable[[str], None] = lambda _message: None,
 ) -> FillReport:
-    """Compute from the three tables and write the filled workbook (and the PNG)."""
+    """Compute from the input tables and write the filled workbook (and the PNG)."""
     step("computing")
-    result = run(data, groups, settings)
+    result = run(data, groups, settings, flows)
     step("building workbook")
     content = WorkbookContent(
         data=_table(data),
@@ -208,6 +214,8 @@ def write_filled(
         settings=settings,
         result=result,
         description=description,
+        flows=_table(flows or [], REPORTER_HEADERS, PARTNER_HEADERS)
+        or [["reporter", "partner", "year", "value"]],
     )
     payload = build_workbook(content)
     step("writing")
@@ -236,6 +244,29 @@ def example_inputs() -> tuple[Rows, Rows, Rows]:
     return data, groups, layout.settings_rows()
 
 
+def example_market_inputs() -> tuple[Rows, Rows, Rows, Rows]:
+    """The example with GDP in US$, illustrative trade flows and the settings that use them."""
+    from siei_xl.example import example_flows, example_frame
+
+    _data, groups, _settings = example_inputs()
+    frame = example_frame(with_gdp=True)
+    data: Rows = [list(frame.columns)] + [
+        [c, int(y), *map(float, rest)] for c, y, *rest in frame.itertuples(index=False)
+    ]
+    flow_frame = example_flows()
+    flows: Rows = [list(flow_frame.columns)] + [
+        [a, b, int(y), float(v)] for a, b, y, v in flow_frame.itertuples(index=False)
+    ]
+    settings = layout.settings_rows(
+        {
+            "Indicators": "gdp_pc_ppp, gdp_growth",
+            "Base indicator": "gdp_usd_m",
+            "Sigma indicator": "gdp_pc_ppp",
+        }
+    )
+    return data, groups, settings, flows
+
+
 def demo(
     out_dir: str | os.PathLike[str] = ".",
     *,
@@ -248,12 +279,13 @@ def demo(
     for path in (workbook, picture):
         if path.exists() and not force:
             raise DataError(f"{path} already exists; use --force to overwrite it")
-    data, groups, settings = example_inputs()
+    data, groups, settings, flows = example_market_inputs()
     return write_filled(
         data,
         groups,
         settings,
         workbook,
+        flows=flows,
         description=EXAMPLE_NOTE,
         force=force,
         png=picture,
@@ -261,7 +293,9 @@ def demo(
     )
 
 
-def _read_inputs(source: Path, groups_path: object, warnings: list[str]) -> tuple[Rows, Rows, Rows]:
+def _read_inputs(
+    source: Path, groups_path: object, warnings: list[str]
+) -> tuple[Rows, Rows, Rows, Rows]:
     from siei_xl.panel import read_panel
 
     if source.suffix.lower() in {".xlsx", ".xlsm"}:
@@ -273,13 +307,29 @@ def _read_inputs(source: Path, groups_path: object, warnings: list[str]) -> tupl
                 warnings.append(
                     f"sheets not carried into the output: {', '.join(extra)} (the input keeps them)"
                 )
-            return data, _groups_file(groups_path) or groups, settings
+            flows = sheets.get(layout.FLOWS, [])
+            return data, _groups_file(groups_path) or groups, settings, flows
     frame = read_panel(source).to_wide()
     table: Rows = [list(frame.columns)] + [
         [c, int(y), *[None if v != v else float(v) for v in rest]]
         for c, y, *rest in frame.itertuples(index=False)
     ]
-    return table, _groups_file(groups_path), []
+    return table, _groups_file(groups_path), [], []
+
+
+def _flows_file(path: Path) -> Rows:
+    """A flows table (reporter, partner, year, value) from a CSV or XLSX file."""
+    from siei_xl.panel import read_sheet
+
+    if not path.exists():
+        raise DataError(f"flows file {str(path)!r} does not exist")
+    if path.suffix.lower() in {".xlsx", ".xlsm"}:
+        frame = read_sheet(path, None, header=None)
+    else:
+        import pandas as pd
+
+        frame = pd.read_csv(path, dtype=str, keep_default_na=False, header=None)
+    return [list(r) for r in frame.astype(object).itertuples(index=False, name=None)]
 
 
 def _groups_file(path: object) -> Rows:

@@ -12,22 +12,26 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
+import pandas as pd
 
 from siei_xl import __version__
+from siei_xl.classic import SigmaResult
 from siei_xl.job import SETTINGS, JobResult
 from siei_xl.labels import label_key
 
-DATA, GROUPS, SETTINGS_SHEET, RESULTS, CHART, HELP, CONF = (
+DATA, GROUPS, FLOWS, SETTINGS_SHEET, RESULTS, CHART, HELP, CONF = (
     "Data",
     "Groups",
+    "Flows",
     "Settings",
     "Results",
     "Chart",
     "Help",
     "xlwings.conf",
 )
-SHEETS = (DATA, GROUPS, SETTINGS_SHEET, RESULTS, CHART, HELP, CONF)
+SHEETS = (DATA, GROUPS, FLOWS, SETTINGS_SHEET, RESULTS, CHART, HELP, CONF)
 INPUT_SHEETS = (DATA, GROUPS, SETTINGS_SHEET)
+"""The sheets Compute needs; Flows is optional (market integration only)."""
 
 HEADER_ROW = 1  # 0-based: row 2 holds the header on Data, Groups and Settings
 TABLE_ROW = 4  # 0-based: row 5 holds the header of the Results tables
@@ -38,6 +42,8 @@ INSTRUCTIONS = {
     '=SIEI_PAIR(Data!A2:D400, "KAZ", "RUS", 2015).',
     GROUPS: "Groups: one row per member: group name, country code, and optionally the first "
     "(from) and last (to) year of membership. Use a group's name as the Region on Settings.",
+    FLOWS: "Flows: one row per reporter, partner and year: the flow as the reporter reports "
+    "it (trade: exports + imports), in the units of the Base indicator (Settings).",
     SETTINGS_SHEET: "Settings: what SIEI > Compute reads. Change the Value column; "
     "the third column says what each setting means.",
     RESULTS: "Results: written by SIEI > Compute (or siei-xl fill); Clear results empties it. "
@@ -171,6 +177,24 @@ def groups_ref(rows: Sequence[Sequence[object]]) -> str:
     return ref(GROUPS, HEADER_ROW, 0, HEADER_ROW + max(len(rows) - 1, 1), 3)
 
 
+def flows_sheet(rows: Sequence[Sequence[object]]) -> SheetLayout:
+    sheet = SheetLayout(FLOWS, freeze_rows=HEADER_ROW + 1, portrait=True)
+    _instruction(sheet)
+    header = list(rows[0]) if rows else ["reporter", "partner", "year", "value"]
+    for c, name in enumerate(header):
+        sheet.put(HEADER_ROW, c, name, "header")
+    for r, row in enumerate(rows[1:], start=HEADER_ROW + 1):
+        for c, value in enumerate(row):
+            if value is not None:
+                sheet.put(r, c, value, "year" if c == 2 else "")
+    sheet.widths.update({0: 12, 1: 12, 2: 8, 3: 14})
+    return sheet
+
+
+def flows_ref(rows: Sequence[Sequence[object]]) -> str:
+    return ref(FLOWS, HEADER_ROW, 0, HEADER_ROW + max(len(rows) - 1, 1), 3)
+
+
 def settings_rows(values: dict[str, object] | None = None) -> list[list[object]]:
     """Settings as key/value rows with their defaults, overridden by ``values``."""
     given = {label_key(k): v for k, v in (values or {}).items()}
@@ -215,16 +239,22 @@ class Refs:
     groups: str
     settings: dict[str, str]
     """Setting name to its value cell, e.g. ``{"Focus country": "Settings!$B$3"}``."""
+    flows: str = ""
+    """The Flows table, header included."""
 
     @classmethod
     def standard(
-        cls, data_rows: Sequence[Sequence[object]], group_rows: Sequence[Sequence[object]]
+        cls,
+        data_rows: Sequence[Sequence[object]],
+        group_rows: Sequence[Sequence[object]],
+        flow_rows: Sequence[Sequence[object]] = (),
     ) -> Refs:
         """References in a workbook laid out by this module."""
         return cls(
             data=data_ref(data_rows),
             groups=groups_ref(group_rows),
             settings={key: setting_ref(key) for key in SETTING_ROW},
+            flows=flows_ref(flow_rows),
         )
 
 
@@ -331,7 +361,13 @@ def results_sheet(result: JobResult | None, refs: Refs) -> SheetLayout:
         notes_row, 0, "Notes" if result.notes else "Notes: every value is available.", "subtitle"
     )
     for k, note in enumerate(result.notes, start=1):
-        sheet.put(notes_row + k, 0, f"n/a  {note}", "note")
+        sheet.put(notes_row + k, 0, f"- {note}", "note")
+    below = notes_row + len(result.notes) + 3
+    if result.market is not None:
+        _market_block(sheet, result, result.market, refs, below, members_of)
+    if result.sigma is not None:
+        column = 0 if result.market is None else len(result.market.columns) + 2
+        _sigma_block(sheet, result, result.sigma, refs, below, column, members_of)
     sheet.chart_source = ChartSpec(
         title=f"Convergence of {panel.country(cfg.focus)} with its partners and the region",
         categories=ref(RESULTS, first, 0, last, 0),
@@ -342,6 +378,91 @@ def results_sheet(result: JobResult | None, refs: Refs) -> SheetLayout:
         source=ref(RESULTS, TABLE_ROW, 1, last, len(columns)),
     )
     return sheet
+
+
+def _market_block(
+    sheet: SheetLayout,
+    result: JobResult,
+    table: pd.DataFrame,
+    refs: Refs,
+    top: int,
+    members_of: Callable[[str], str],
+) -> None:
+    """Market integration of the focus: with each partner, with the region, within it."""
+    cfg, at = result.settings, refs.settings
+    focus = at["Focus country"]
+    common = f"{refs.flows},{refs.data},{at['Base indicator']}"
+    sheet.put(
+        top,
+        0,
+        f"Market integration of {result.panel.country(cfg.focus)} (flows over "
+        f"{cfg.base_indicator}; higher = more integrated)",
+        "subtitle",
+    )
+    header = top + 1
+    sheet.heights[header] = 30.0  # "within <region>" takes two lines
+    sheet.put(header, 0, "Year", "header")
+    for j, name in enumerate(table.columns, start=1):
+        sheet.put(header, j, name, "header")
+    n_partners = len(cfg.partners)
+    for i, year in enumerate(table.index):
+        r = header + 1 + i
+        year_cell = f"$A{r + 1}"
+        sheet.put(r, 0, int(year), "year")
+        for j in range(1, len(table.columns) + 1):
+            if j <= n_partners:
+                partner = f"{col_name(j)}${header + 1}"
+                formula = (
+                    f"=SIEI_FLOWPAIR({common},{focus},{partner},{year_cell},"
+                    f"{at['Flow aggregator']})"
+                )
+            elif j == n_partners + 1:
+                formula = f"=SIEI_FLOWGROUP({common},{focus},{members_of(year_cell)},{year_cell})"
+            else:
+                formula = f"=SIEI_FLOWWITHIN({common},{members_of(year_cell)},{year_cell})"
+            sheet.put(r, j, _cached(float(table.iloc[i, j - 1])), "share", formula)
+
+
+def _sigma_block(
+    sheet: SheetLayout,
+    result: JobResult,
+    sigma: SigmaResult,
+    refs: Refs,
+    top: int,
+    col: int,
+    members_of: Callable[[str], str],
+) -> None:
+    """The region's sigma series, and its trend (computed when written)."""
+    cfg, at = result.settings, refs.settings
+    series, fit = sigma.series, sigma.trend
+    sheet.put(
+        top, col, f"Sigma convergence of {cfg.sigma_indicator} in {cfg.region_title}", "subtitle"
+    )
+    header = top + 1
+    sheet.put(header, col, "Year", "header")
+    sheet.put(header, col + 1, f"sigma ({cfg.sigma_measure})", "header")
+    sheet.widths.setdefault(col + 1, 14)
+    options = f"{at['Sigma measure']},{at['ddof']}"
+    for i, (year, value, error) in enumerate(
+        zip(series["year"], series["sigma"], series["error"], strict=True)
+    ):
+        r = header + 1 + i
+        year_cell = f"${col_name(col)}{r + 1}"
+        sheet.put(r, col, int(year), "year")
+        code = "#NUM!" if error == "UndefinedResultError" else "#N/A"
+        formula = (
+            f"=SIEI_SIGMA({refs.data},{at['Sigma indicator']},{members_of(year_cell)},"
+            f"{year_cell},{options})"
+        )
+        sheet.put(r, col + 1, _cached(float(value), code), "number", formula)
+    r = header + len(series) + 2
+    sheet.put(r, col, "Trend of sigma (OLS on year, years with a value), as computed:", "note")
+    for k, (label, value) in enumerate(
+        (("slope per year", fit.slope), ("standard error", fit.se), ("t statistic", fit.t)),
+        start=1,
+    ):
+        sheet.put(r + k, col, label, "key")
+        sheet.put(r + k, col + 2, _cached(value, "#NUM!"), "number")
 
 
 def _members_formula(refs: Refs, region_is_group: bool) -> Callable[[str], str]:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Any, Final
 
-from siei_xl.example import EXAMPLE_NOTE, example_frame, example_groups
+from siei_xl.example import EXAMPLE_NOTE
 from siei_xl.excel import layout
 from siei_xl.excel.layout import Cell, ChartSpec, Refs
 from siei_xl.exceptions import SieiError
@@ -20,10 +20,11 @@ from siei_xl.groups import GROUP_HEADERS, MEMBER_HEADERS
 from siei_xl.job import SETTINGS, run
 from siei_xl.job import validate as validate_sheets
 from siei_xl.labels import is_missing, label_key
+from siei_xl.market import PARTNER_HEADERS, REPORTER_HEADERS
 from siei_xl.panel import header_row
 
 TITLE: Final = "SIEI"
-NUMBER_FORMATS: Final = {"number": "0.000", "year": "0"}
+NUMBER_FORMATS: Final = {"number": "0.000", "share": "0.0000", "year": "0"}
 ALERT_MAX: Final = 1000  # characters of a message box's text
 
 
@@ -50,8 +51,18 @@ def _inputs(book: Any) -> tuple[list[list[object]], list[list[object]], list[lis
     return data, groups, settings
 
 
+def _flows(book: Any) -> list[list[object]]:
+    """The Flows sheet's rows; none when the workbook has no such sheet (older templates)."""
+    if layout.FLOWS not in [s.name for s in book.sheets]:
+        return []
+    return read_sheet(book.sheets[layout.FLOWS])
+
+
 def refs_of(
-    data: list[list[object]], groups: list[list[object]], settings: list[list[object]]
+    data: list[list[object]],
+    groups: list[list[object]],
+    settings: list[list[object]],
+    flows: list[list[object]] | None = None,
 ) -> Refs:
     """Where the Data table, the Groups table and each setting are on the user's sheets."""
     top = header_row(data)
@@ -69,10 +80,16 @@ def refs_of(
         if row is None:
             raise SieiError(f"the Settings sheet has no row {key!r}; add it in column A")
         cells[key] = f"{layout.SETTINGS_SHEET}!$B${row + 1}"
+    flow_rows = flows or []
+    f_top = header_row(flow_rows, REPORTER_HEADERS, PARTNER_HEADERS) if flow_rows else 0
+    f_last = max(
+        (i for i, r in enumerate(flow_rows) if not all(is_missing(v) for v in r)), default=f_top
+    )
     return Refs(
         data=layout.ref(layout.DATA, top, 0, max(last, top + 1), max(width, 2) - 1),
         groups=layout.ref(layout.GROUPS, g_top, 0, max(g_last, g_top + 1), 3),
         settings=cells,
+        flows=layout.ref(layout.FLOWS, f_top, 0, max(f_last, f_top + 1), 3),
     )
 
 
@@ -99,8 +116,9 @@ def compute(book: Any = None) -> None:
     book = _caller(book)
     try:
         data, groups, settings = _inputs(book)
-        result = run(data, groups, settings)
-        refs = refs_of(data, groups, settings)
+        flows = _flows(book)
+        result = run(data, groups, settings, flows)
+        refs = refs_of(data, groups, settings, flows)
     except SieiError as exc:
         _alert(book, f"Compute stopped: {exc}", f"{TITLE}: Compute")
         return
@@ -143,7 +161,10 @@ def draw_chart(book: Any = None) -> None:
     book = _caller(book)
     try:
         data, groups, settings = _inputs(book)
-        sheet = layout.results_sheet(run(data, groups, settings), refs_of(data, groups, settings))
+        flows = _flows(book)
+        sheet = layout.results_sheet(
+            run(data, groups, settings, flows), refs_of(data, groups, settings, flows)
+        )
     except SieiError as exc:
         _alert(book, f"Draw chart stopped: {exc}", f"{TITLE}: Draw chart")
         return
@@ -175,12 +196,12 @@ def load_example(book: Any = None) -> None:
     except SieiError as exc:
         _alert(book, str(exc), f"{TITLE}: Load example data")
         return
-    has_rows = any(not all(is_missing(v) for v in row) for row in data[header_row(data) + 1 :])
-    if has_rows:
+    flows = _flows(book) if layout.FLOWS in names else []
+    if _holds_user_input(data, groups, settings, flows):
         answer = _alert(
             book,
-            "Data already holds rows. Load the illustrative example anyway? Your Data, Groups "
-            "and Settings are first copied to backup sheets.",
+            "Data, Groups, Flows or Settings already hold your input. Load the illustrative "
+            "example anyway? Those sheets are first copied to backup sheets.",
             f"{TITLE}: Load example data",
             buttons="ok_cancel",
         )
@@ -189,28 +210,56 @@ def load_example(book: Any = None) -> None:
         n = 1
         while f"Data (backup {n})" in names:
             n += 1
-        for name, rows in zip(layout.INPUT_SHEETS, (data, groups, settings), strict=True):
+        inputs = dict(zip(layout.INPUT_SHEETS, (data, groups, settings), strict=True))
+        if layout.FLOWS in names:
+            inputs[layout.FLOWS] = flows
+        for name, rows in inputs.items():
             backup = book.sheets.add(f"{name} (backup {n})", after=book.sheets[-1])
             if rows:
                 backup.range((1, 1)).value = rows
-    frame = example_frame()
-    data_rows = [list(frame.columns)] + [
-        [c, int(y), float(a), float(b)] for c, y, a, b in frame.itertuples(index=False)
-    ]
-    book_groups = example_groups()
-    group_rows: list[list[object]] = [["group", "country", "from", "to"]]
-    for name in book_groups.names:
-        group_rows += [[name, m.country, m.start, m.end] for m in book_groups.all_members(name)]
+    from siei_xl.excel.fill import example_market_inputs
+
+    data_rows, group_rows, setting_rows, flow_rows = example_market_inputs()
     contents = {
         layout.DATA: layout.data_sheet(data_rows),
         layout.GROUPS: layout.groups_sheet(group_rows),
-        layout.SETTINGS_SHEET: layout.settings_sheet(layout.settings_rows()),
+        layout.SETTINGS_SHEET: layout.settings_sheet(setting_rows),
     }
+    if layout.FLOWS in names:
+        contents[layout.FLOWS] = layout.flows_sheet(flow_rows)
     for name, sheet_layout in contents.items():
         target = book.sheets[name]
         target.clear()
         _write_cells(target, sheet_layout.cells)
     _alert(book, f"{EXAMPLE_NOTE}\n\nNow click Compute.", f"{TITLE}: Load example data")
+
+
+def _holds_user_input(
+    data: list[list[object]],
+    groups: list[list[object]],
+    settings: list[list[object]],
+    flows: list[list[object]],
+) -> bool:
+    """True when a sheet has rows below its header, or Settings differ from the defaults."""
+
+    def has_rows(rows: list[list[object]], *headers: tuple[str, ...]) -> bool:
+        body = rows[header_row(rows, *headers) + 1 :] if rows else []
+        return any(not all(is_missing(v) for v in row) for row in body)
+
+    # label_key: '1', 1 and 1.0 are the same setting value (cells come back as floats)
+    defaults = {label_key(k): label_key(d) for k, d, _ in SETTINGS}
+    edited = any(
+        label_key(r[0]) in defaults
+        and label_key("" if len(r) < 2 or is_missing(r[1]) else r[1]) != defaults[label_key(r[0])]
+        for r in settings
+        if r and isinstance(r[0], str)
+    )
+    return (
+        has_rows(data)
+        or has_rows(groups, GROUP_HEADERS, MEMBER_HEADERS)
+        or has_rows(flows, REPORTER_HEADERS, PARTNER_HEADERS)
+        or edited
+    )
 
 
 def _draw(book: Any, spec: ChartSpec) -> None:

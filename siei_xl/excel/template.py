@@ -18,7 +18,7 @@ import io
 import os
 import tempfile
 import zipfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Final
 
@@ -56,6 +56,10 @@ class WorkbookContent:
     """Key/value rows of the Settings sheet."""
     result: JobResult | None = None
     description: str = ""
+    flows: list[list[object]] = field(
+        default_factory=lambda: [["reporter", "partner", "year", "value"]]
+    )
+    """Header row and rows of the Flows sheet."""
 
 
 def template_content() -> WorkbookContent:
@@ -68,11 +72,12 @@ def template_content() -> WorkbookContent:
 
 
 def sheet_layouts(content: WorkbookContent) -> list[SheetLayout]:
-    refs = layout.Refs.standard(content.data, content.groups)
+    refs = layout.Refs.standard(content.data, content.groups, content.flows)
     results = layout.results_sheet(content.result, refs)
     return [
         layout.data_sheet(content.data),
         layout.groups_sheet(content.groups),
+        layout.flows_sheet(content.flows),
         layout.settings_sheet(content.settings),
         results,
         layout.chart_sheet(results),
@@ -94,6 +99,7 @@ FORMATS: Final[dict[str, dict[str, Any]]] = {
         "valign": "top",
     },
     "number": {"num_format": "0.000"},
+    "share": {"num_format": "0.0000"},
     "year": {"num_format": "0"},
     "key": {"bold": True},
     "input": {"bg_color": "#FFF2CC", "border": 1, "border_color": "#BFBFBF"},
@@ -126,6 +132,7 @@ def write_sheets(content: WorkbookContent) -> bytes:
         _write_sheet(book, sheet, formats)
     book.define_name("SIEI_Data", "=" + layout.data_ref(content.data))
     book.define_name("SIEI_Groups", "=" + layout.groups_ref(content.groups))
+    book.define_name("SIEI_Flows", "=" + layout.flows_ref(content.flows))
     book.close()
     return _declare_macro_enabled(buffer.getvalue())
 
