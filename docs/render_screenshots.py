@@ -13,7 +13,13 @@ from PIL import Image, ImageChops
 
 from siei_xl.excel.fill import demo
 
-PAGES = {5: "settings_sheet.png", 6: "results_sheet.png", 7: "chart_sheet.png"}
+# Each picture is the first page whose text starts with this (the sheet's first line).
+PAGES = {
+    "Settings: what SIEI": "settings_sheet.png",
+    "Convergence of KAZ": "results_sheet.png",
+    "Market integration of KAZ": "results_market_sigma.png",
+    "Chart: the convergence": "chart_sheet.png",
+}
 
 
 def crop(path: Path) -> None:
@@ -52,10 +58,31 @@ def main() -> None:
             check=True,
             timeout=120,
         )
-        for number, name in PAGES.items():
+        pdf = folder / "siei_demo.pdf"
+        pages = int(
+            next(
+                line.split()[-1]
+                for line in subprocess.run(
+                    ["pdfinfo", str(pdf)], check=True, capture_output=True, text=True
+                ).stdout.splitlines()
+                if line.startswith("Pages:")
+            )
+        )
+        width = len(str(pages))
+        for start, name in PAGES.items():
+            number = next(n for n in range(1, pages + 1) if start in _page_text(pdf, n))
             target = out / name
-            shutil.copy(folder / f"page-{number}.png", target)
+            shutil.copy(folder / f"page-{number:0{width}d}.png", target)
             crop(target)
+
+
+def _page_text(pdf: Path, number: int) -> str:
+    return subprocess.run(
+        ["pdftotext", "-f", str(number), "-l", str(number), str(pdf), "-"],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
 
 
 if __name__ == "__main__":

@@ -665,3 +665,41 @@ def _header_row(rows: list[list[object]], r: int) -> int:
     while r > 1 and rows[r - 1][0] != "Year":
         r -= 1
     return r
+
+
+def test_fill_from_a_table_with_a_flows_file_writes_the_market_table(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from siei_xl.excel.fill import example_market_inputs
+
+    data, _groups, _settings, flows = example_market_inputs()
+    data_csv, flows_csv = tmp_path / "data.csv", tmp_path / "flows.csv"
+    data_csv.write_text("\n".join(",".join(map(str, r)) for r in data), encoding="utf-8")
+    flows_csv.write_text("\n".join(",".join(map(str, r)) for r in flows), encoding="utf-8")
+    out = tmp_path / "out.xlsm"
+    code = main(
+        [
+            "fill",
+            str(data_csv),
+            "-o",
+            str(out),
+            "--focus",
+            "KAZ",
+            "--partners",
+            "RUS,CHN",
+            "--region",
+            "RUS,CHN,KGZ",
+            "--indicators",
+            "gdp_pc_ppp,gdp_growth",
+            "--flows",
+            str(flows_csv),
+            "--base-indicator",
+            "gdp_usd_m",
+            "--quiet",
+        ]
+    )
+    assert code == 0, capsys.readouterr().err
+    rows = sheet_rows(out, "Results")
+    titles = [r[0] for r in rows if r and isinstance(r[0], str)]
+    assert any(t.startswith("Market integration of KAZ") for t in titles)
+    assert sheet_rows(out, "Flows")[1][:4] == ["reporter", "partner", "year", "value"]

@@ -404,6 +404,7 @@ def _market_block(
     sheet.put(header, 0, "Year", "header")
     for j, name in enumerate(table.columns, start=1):
         sheet.put(header, j, name, "header")
+        sheet.widths[j] = max(sheet.widths.get(j, 0), 13)
     n_partners = len(cfg.partners)
     for i, year in enumerate(table.index):
         r = header + 1 + i
