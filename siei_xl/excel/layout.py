@@ -159,18 +159,30 @@ def data_ref(rows: Sequence[Sequence[object]]) -> str:
     return ref(DATA, HEADER_ROW, 0, HEADER_ROW + max(len(rows) - 1, 1), width - 1)
 
 
-def groups_sheet(rows: Sequence[Sequence[object]]) -> SheetLayout:
-    sheet = SheetLayout(GROUPS, freeze_rows=HEADER_ROW + 1, portrait=True)
+def _input_table(
+    name: str,
+    rows: Sequence[Sequence[object]],
+    default_header: list[str],
+    year_columns: set[int],
+    widths: dict[int, float],
+) -> SheetLayout:
+    """A four-column input sheet (Groups, Flows): instruction, header in row 2, rows."""
+    sheet = SheetLayout(name, freeze_rows=HEADER_ROW + 1, portrait=True)
     _instruction(sheet)
-    header = list(rows[0]) if rows else ["group", "country", "from", "to"]
-    for c, name in enumerate(header):
-        sheet.put(HEADER_ROW, c, name, "header")
+    header = list(rows[0]) if rows else default_header
+    for c, title in enumerate(header):
+        sheet.put(HEADER_ROW, c, title, "header")
     for r, row in enumerate(rows[1:], start=HEADER_ROW + 1):
         for c, value in enumerate(row):
             if value is not None:
-                sheet.put(r, c, value, "year" if c >= 2 else "")
-    sheet.widths.update({0: 22, 1: 12, 2: 8, 3: 8})
+                sheet.put(r, c, value, "year" if c in year_columns else "")
+    sheet.widths.update(widths)
     return sheet
+
+
+def groups_sheet(rows: Sequence[Sequence[object]]) -> SheetLayout:
+    header = ["group", "country", "from", "to"]
+    return _input_table(GROUPS, rows, header, {2, 3}, {0: 22, 1: 12, 2: 8, 3: 8})
 
 
 def groups_ref(rows: Sequence[Sequence[object]]) -> str:
@@ -178,17 +190,8 @@ def groups_ref(rows: Sequence[Sequence[object]]) -> str:
 
 
 def flows_sheet(rows: Sequence[Sequence[object]]) -> SheetLayout:
-    sheet = SheetLayout(FLOWS, freeze_rows=HEADER_ROW + 1, portrait=True)
-    _instruction(sheet)
-    header = list(rows[0]) if rows else ["reporter", "partner", "year", "value"]
-    for c, name in enumerate(header):
-        sheet.put(HEADER_ROW, c, name, "header")
-    for r, row in enumerate(rows[1:], start=HEADER_ROW + 1):
-        for c, value in enumerate(row):
-            if value is not None:
-                sheet.put(r, c, value, "year" if c == 2 else "")
-    sheet.widths.update({0: 12, 1: 12, 2: 8, 3: 14})
-    return sheet
+    header = ["reporter", "partner", "year", "value"]
+    return _input_table(FLOWS, rows, header, {2}, {0: 12, 1: 12, 2: 8, 3: 14})
 
 
 def flows_ref(rows: Sequence[Sequence[object]]) -> str:
