@@ -11,6 +11,7 @@ and a ``note`` saying why). Series record the method in their columns.
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -38,6 +39,7 @@ from siei_xl.exceptions import (
     closest,
 )
 from siei_xl.groups import Groups, resolve_group
+from siei_xl.labels import split_list
 from siei_xl.panel import Panel
 
 __all__ = [
@@ -550,6 +552,11 @@ class _Context:
     def n_countries(self, t: int) -> int:
         if self.std.method == "yearly":
             return int(min(self.std.count[t, k] for k in self.ks))
+        return self._pooled_countries
+
+    @functools.cached_property
+    def _pooled_countries(self) -> int:
+        """Countries with any value, the fewest over the indicators (the same every year)."""
         present = ~np.isnan(self.panel.values[:, :, list(self.ks)])
         return int(present.any(axis=1).sum(axis=0).min())
 
@@ -598,8 +605,6 @@ def _notes(prefix: str, series: pd.DataFrame) -> list[str]:
 
 
 def _labels(value: Sequence[str] | str) -> list[str]:
-    from siei_xl.labels import split_list
-
     return split_list(value)
 
 

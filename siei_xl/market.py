@@ -26,7 +26,6 @@ from siei_xl.exceptions import (
     MissingValueError,
     NonNumericError,
     OptionError,
-    SieiError,
     UndefinedResultError,
     UnknownCountryError,
     closest,
@@ -364,8 +363,6 @@ def market_series(
                 {"year": year, "score": math.nan, "note": str(exc), "error": type(exc).__name__}
             )
             continue
-        except SieiError:
-            raise
         record: dict[str, object] = {
             "year": year,
             "score": result.score,

@@ -87,6 +87,12 @@ class FunctionHelp:
         return f"{self.name}({', '.join(self.args)})"
 
 
+def arg_options(name: str) -> dict[str, Any]:
+    """xlwings conversion options of an argument: table ranges always arrive as 2-D blocks,
+    their error cells as text ('#N/A'), so a one-row range or an error is never misread."""
+    return {"ndim": 2, "err_to_str": True} if name in {"data", "groups"} else {}
+
+
 FUNCTIONS: dict[str, FunctionHelp] = {}
 """Every Excel function of the package, by name, in definition order."""
 
@@ -130,10 +136,7 @@ def excel_function(
         wrapper.__annotations__ = {}
         decorated: Any = wrapper
         for arg_name, doc in reversed(list(args.items())):
-            options: dict[str, Any] = {"doc": doc}
-            if arg_name in {"data", "groups"}:
-                options.update(ndim=2, err_to_str=True)
-            decorated = xw.arg(arg_name, **options)(decorated)
+            decorated = xw.arg(arg_name, doc=doc, **arg_options(arg_name))(decorated)
         return xw.func(category=CATEGORY)(decorated)
 
     return decorate

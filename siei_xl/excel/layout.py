@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from typing import Final
 
 import numpy as np
 import pandas as pd
@@ -32,6 +33,9 @@ DATA, GROUPS, FLOWS, SETTINGS_SHEET, RESULTS, CHART, HELP, CONF = (
 SHEETS = (DATA, GROUPS, FLOWS, SETTINGS_SHEET, RESULTS, CHART, HELP, CONF)
 INPUT_SHEETS = (DATA, GROUPS, SETTINGS_SHEET)
 """The sheets Compute needs; Flows is optional (market integration only)."""
+
+NUMBER_FORMATS: Final = {"number": "0.000", "share": "0.0000", "year": "0"}
+"""Excel number format of each numeric cell style (the builder and the macros use it)."""
 
 HEADER_ROW = 1  # 0-based: row 2 holds the header on Data, Groups and Settings
 TABLE_ROW = 4  # 0-based: row 5 holds the header of the Results tables

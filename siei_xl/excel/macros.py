@@ -24,7 +24,6 @@ from siei_xl.market import PARTNER_HEADERS, REPORTER_HEADERS
 from siei_xl.panel import header_row
 
 TITLE: Final = "SIEI"
-NUMBER_FORMATS: Final = {"number": "0.000", "share": "0.0000", "year": "0"}
 ALERT_MAX: Final = 1000  # characters of a message box's text
 
 
@@ -100,8 +99,8 @@ def _write_cells(sheet: Any, cells: list[Cell]) -> None:
             target.formula = cell.formula
         else:
             target.value = cell.value
-        if cell.style in NUMBER_FORMATS:
-            target.number_format = NUMBER_FORMATS[cell.style]
+        if cell.style in layout.NUMBER_FORMATS:
+            target.number_format = layout.NUMBER_FORMATS[cell.style]
         elif cell.style in {"header", "title", "subtitle", "key"}:
             target.font.bold = True
 

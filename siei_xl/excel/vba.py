@@ -172,8 +172,7 @@ def decorated_functions(xl_udfs: types.ModuleType) -> types.ModuleType:
         if not hasattr(func, "__xlfunc__"):
             func = _copy_function(func)
             for arg_name, doc in reversed(list(info.args.items())):
-                options = {"ndim": 2, "err_to_str": True} if arg_name in {"data", "groups"} else {}
-                func = xl_udfs.xlarg(arg_name, doc=doc, **options)(func)
+                func = xl_udfs.xlarg(arg_name, doc=doc, **udfs.arg_options(arg_name))(func)
             func = xl_udfs.xlfunc(category=udfs.CATEGORY)(func)
         setattr(module, name, func)
     return module
