@@ -34,7 +34,9 @@ from siei_xl.excel.template import (
 
 with warnings.catch_warnings():  # oletools calls a pyparsing API deprecated since 3.3
     warnings.simplefilter("ignore", DeprecationWarning)
-    from oletools.olevba import VBA_Parser
+    from oletools.olevba import VBA_Parser, VBA_Project
+
+import olefile
 
 REPO = Path(__file__).resolve().parents[1]
 TEMPLATE = REPO / TEMPLATE_NAME
@@ -257,6 +259,90 @@ def test_in_process_check_sees_a_dropped_ribbon(committed: bytes) -> None:
         for name, data in p.items():
             z.writestr(name, data)
     assert check_package(out.getvalue()) == ["ribbon relationship: []"]
+
+
+# --------------------------------------------------- [MS-OVBA] writer form
+# 2.3.4.1: Reserved1 0x61CC, Version 0xFFFF (MUST on write), Reserved2 0x00, Reserved3 0x0001,
+# and no PerformanceCache: Excel then ignores compiled code and compiles from source.
+SPEC_VBA_PROJECT = bytes([0xCC, 0x61, 0xFF, 0xFF, 0x00, 0x01, 0x00])
+
+
+def project_layout(project: bytes) -> tuple[bytes, dict[str, int]]:
+    """``_VBA_PROJECT`` and each module's MODULEOFFSET, read by olefile and oletools' parser."""
+    ole = olefile.OleFileIO(project)
+    try:
+        head = ole.openstream("VBA/_VBA_PROJECT").read()
+        parsed = VBA_Project(ole, "", "PROJECT", "VBA/dir")
+        parsed.parse_project_stream()
+        for _ in parsed.parse_modules():
+            pass
+        return head, {m.streamname: m.textoffset for m in parsed.modules}
+    finally:
+        ole.close()
+
+
+@pytest.fixture(scope="module")
+def filled_output(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A fresh ``siei-xl fill`` output (the illustrative example through the command line)."""
+    from siei_xl.cli import main
+
+    folder = tmp_path_factory.mktemp("fill")
+    assert main(["demo", "--out-dir", str(folder), "--quiet"]) == 0
+    out = folder / "filled.xlsm"
+    assert main(["fill", str(folder / "siei_demo.xlsm"), "-o", str(out)]) == 0
+    return out
+
+
+def test_vba_project_is_in_the_writer_form_the_spec_prescribes(
+    committed: bytes, filled_output: Path
+) -> None:
+    for package in (committed, filled_output.read_bytes()):
+        head, offsets = project_layout(parts(package)["xl/vbaProject.bin"])
+        assert head == SPEC_VBA_PROJECT
+        assert len(offsets) == len(SHEETS) + 1 + 1 + len(vba.standard_modules())
+        assert set(offsets.values()) == {0}, offsets  # source only, no compiled code anywhere
+
+
+def test_every_module_decodes_and_the_filled_output_passes_xlsm_check(
+    committed: bytes, filled_output: Path
+) -> None:
+    assert vba_texts(filled_output.read_bytes()) == vba_texts(committed)
+    if not XLSM_CHECK.exists():
+        pytest.skip(f"{XLSM_CHECK} not found")
+    done = subprocess.run(
+        [sys.executable, str(XLSM_CHECK), str(filled_output)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert f"ok: {len(vba_texts(committed))} VBA modules decode" in done.stdout
+
+
+def test_source_only_strips_compiled_code_from_an_excel_written_project() -> None:
+    """xlwings' quickstart workbook was saved by Excel: p-code caches in front of the source."""
+    import xlwings
+
+    from siei_xl.excel import ovba
+
+    saved_by_excel = (Path(xlwings.__file__).parent / "quickstart_standalone.xlsm").read_bytes()
+    before = parts(saved_by_excel)["xl/vbaProject.bin"]
+    _head, offsets = project_layout(before)
+    assert max(offsets.values()) > 0  # the case being tested is really there
+    after = ovba.source_only(before)
+    head, new_offsets = project_layout(after)
+    assert head == SPEC_VBA_PROJECT
+    assert new_offsets == dict.fromkeys(offsets, 0)
+
+    def texts(project: bytes) -> dict[str, str]:
+        parser = VBA_Parser("vbaProject.bin", data=project)
+        try:
+            return {f: code for _f, _s, f, code in parser.extract_macros()}
+        finally:
+            parser.close()
+
+    assert texts(after) == texts(before)  # the same source, every module
 
 
 # ------------------------------------------------------------------- sheets

@@ -25,7 +25,7 @@ from typing import Any, Final
 import xlsxwriter
 
 from siei_xl import __version__
-from siei_xl.excel import layout, vba
+from siei_xl.excel import layout, ovba, vba
 from siei_xl.excel.layout import SheetLayout
 from siei_xl.job import JobResult
 from siei_xl.plot import PALETTE
@@ -42,6 +42,7 @@ RIBBON_REL: Final = (
     f'Target="{RIBBON_PART}"/>'
 )
 TEMPLATE_NAME: Final = "workbook_template.xlsm"
+VBA_PART: Final = "xl/vbaProject.bin"
 
 
 @dataclass
@@ -213,7 +214,11 @@ def _declare_macro_enabled(package: bytes) -> bytes:
 
 
 def add_vba(package: bytes) -> bytes:
-    """Add the VBA project: document modules for the workbook and each sheet, then ours."""
+    """Add the VBA project: document modules for the workbook and each sheet, then ours.
+
+    The project is then rewritten to the form [MS-OVBA] prescribes for a writer (source
+    only, see :mod:`siei_xl.excel.ovba`), so that Excel compiles it from source.
+    """
     from pyopenvba import ExcelFile, VBAModuleKind
 
     with tempfile.TemporaryDirectory(prefix="siei-build-") as tmp:
@@ -227,7 +232,11 @@ def add_vba(package: bytes) -> bytes:
             project.add_module("Dictionary", vba.dictionary_class_text(), kind=VBAModuleKind.other)
             book.set_module("ThisWorkbook", vba.thisworkbook_text())
             book.save(out)
-        return out.read_bytes()
+        package = out.read_bytes()
+    with zipfile.ZipFile(io.BytesIO(package)) as zin:
+        parts = {name: zin.read(name) for name in zin.namelist()}
+    parts[VBA_PART] = ovba.source_only(parts[VBA_PART])
+    return _zip(parts)
 
 
 def add_ribbon(package: bytes) -> bytes:
