@@ -361,12 +361,29 @@ def test_xlwings_conf_table_and_its_instruction_beside_it(committed: bytes) -> N
     rows = cells(committed)["xlwings.conf"]
     table = {row[0]: row[1] for row in rows if row and row[0] is not None}
     assert table["UDF Modules"] == vba.UDF_MODULE == "siei_xl.udfs"
-    assert rows[0][0] == "Interpreter_Win"  # the key/value table starts at A1
+    assert rows[0][0] == "UDF Modules"  # the key/value table starts at A1
     assert rows[0][3] == layout.INSTRUCTIONS["xlwings.conf"]  # beside A:B, not above
     for row in rows:  # nothing but the table in A:B
         assert row[0] is None or row[0] in dict(layout.CONF_ROWS)
     book = parts(committed)["xl/workbook.xml"].decode("utf-8")
     assert re.search(r'<sheet name="xlwings.conf" [^>]*state="hidden"', book)
+
+
+def test_xlwings_conf_has_no_key_without_a_value(committed: bytes) -> None:
+    """xlwings' GetConfig takes a key on the sheet even when its value is empty: an empty
+    Interpreter_Win would hide the one the user set in their own xlwings.conf."""
+    rows = cells(committed)["xlwings.conf"]
+    # what GetConfigFromSheet reads: A1 down to the last cell before the first blank in A
+    table = []
+    for row in rows:
+        if row[0] is None or row[0] == "":
+            break
+        table.append((row[0], row[1] if len(row) > 1 else None))
+    assert len(table) == len(layout.CONF_ROWS) >= 1
+    for key, value in table:
+        assert isinstance(value, str), key
+        assert value.strip(), key
+    assert not {"Interpreter_Win", "Interpreter_Mac", "PYTHONPATH"} & {k for k, _ in table}
 
 
 def test_settings_sheet_holds_every_setting_at_its_row(committed: bytes) -> None:

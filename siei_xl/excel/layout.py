@@ -56,13 +56,14 @@ INSTRUCTIONS = {
     "by year (lower = closer). SIEI > Draw chart redraws it from Results.",
     HELP: "Help: every SIEI function, its arguments, what it returns and its errors. "
     "Excel's Insert Function dialog (category SIEI) shows the same text.",
-    CONF: "xlwings settings: set Interpreter_Win to your python.exe if Python is not on PATH.",
+    CONF: "xlwings settings of this workbook (they override your own xlwings settings). "
+    "To use another Python, add a row Interpreter_Win with the full path of python.exe "
+    "right below the last row.",
 }
 
+# Only keys with values: xlwings' GetConfig takes a key on this sheet even when its value is
+# empty, which would hide the user's own Interpreter_Win/PYTHONPATH (user or folder file).
 CONF_ROWS = (
-    ("Interpreter_Win", ""),
-    ("Interpreter_Mac", ""),
-    ("PYTHONPATH", ""),
     ("UDF Modules", "siei_xl.udfs"),
     ("Debug UDFs", "False"),
     ("Use UDF Server", "False"),
