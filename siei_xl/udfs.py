@@ -847,3 +847,21 @@ def SIEI_COMPOSITE(scores: Any, directions: Any, weights: Any = None) -> Any:
             ]
         )
     return out
+
+
+# -------------------------------------------------------------- self-test
+@excel_function(
+    "Self-test: is every link from this cell to Python working? One row per check (Python, "
+    "versions, xlwings DLL, functions, an example computation, error values) with the fix.",
+    args={
+        "build": "Optional. The workbook's build record: the defined name SIEI_BUILD. With it, "
+        "versions and the example value are compared with the ones stored at build time.",
+    },
+    returns="table: check, status, found, fix",
+    example="=SIEI_SELFTEST(SIEI_BUILD)",
+    spills=True,
+)
+def SIEI_SELFTEST(build: Any = None) -> Any:
+    from siei_xl.excel.selftest import selftest_cells
+
+    return selftest_cells(build)

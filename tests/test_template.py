@@ -25,6 +25,7 @@ import pytest
 
 from siei_xl import udfs
 from siei_xl.excel import layout, vba
+from siei_xl.excel.selftest import build_text
 from siei_xl.excel.template import (
     RIBBON_PART,
     TEMPLATE_NAME,
@@ -411,4 +412,32 @@ def test_defined_names_cover_the_input_tables(committed: bytes) -> None:
         "SIEI_Data": "Data!$A$2:$D$3",
         "SIEI_Groups": "Groups!$A$2:$D$3",
         "SIEI_Flows": "Flows!$A$2:$D$3",
+        "SIEI_BUILD": f'"{build_text()}"',
     }
+
+
+# ------------------------------------------------------ macros off, then on
+def test_stored_values_are_not_recalculated_on_load(committed: bytes, filled_output: Path) -> None:
+    """No fullCalcOnLoad, and a current engine id: Excel keeps the stored values on open, so
+    with macros disabled no SIEI cell turns into #NAME?."""
+    for package in (committed, filled_output.read_bytes()):
+        book = ET.fromstring(parts(package)["xl/workbook.xml"])
+        calc = book.find(f"{MAIN}calcPr")
+        assert calc is not None
+        assert calc.attrib == {"calcId": "191029"}  # Excel 2019 / 2021 / 365
+    # the filled output really holds stored values for its SIEI formulas
+    results = parts(filled_output.read_bytes())[sheet_parts(filled_output.read_bytes())["Results"]]
+    stored = re.findall(rb"<c [^>]*><f>SIEI_PAIR\([^<]*</f><v>([^<]+)</v>", results)
+    assert stored
+    assert all(float(v) >= 0 for v in stored)
+
+
+def test_workbook_open_registers_then_recalculates_the_siei_cells_once(committed: bytes) -> None:
+    modules = vba_texts(committed)
+    body = modules["ThisWorkbook"].split("Private Sub Workbook_Open()\r\n")[1].split("End Sub")[0]
+    assert body.split() == ["SieiRegisterFunctions", "SieiRecalculateOnce"]  # nothing else
+    recalc = modules["SieiOpen"]
+    assert "If Not SieiPythonAnswers() Then Exit Sub" in recalc  # stored numbers stay without it
+    assert "targets.Dirty" in recalc
+    assert "CalculateFull" not in recalc
+    assert 'InStr(1, cell.Formula, "SIEI_", vbTextCompare)' in recalc

@@ -27,6 +27,7 @@ import xlsxwriter
 from siei_xl import __version__
 from siei_xl.excel import layout, ovba, vba
 from siei_xl.excel.layout import SheetLayout
+from siei_xl.excel.selftest import build_text
 from siei_xl.job import JobResult
 from siei_xl.plot import PALETTE
 
@@ -43,6 +44,14 @@ RIBBON_REL: Final = (
 )
 TEMPLATE_NAME: Final = "workbook_template.xlsm"
 VBA_PART: Final = "xl/vbaProject.bin"
+BUILD_NAME: Final = "SIEI_BUILD"
+# XlsxWriter asks for a full recalculation on load (fullCalcOnLoad) with Excel 2007's engine
+# id, which makes any newer Excel recalculate everything on open as well. With macros
+# disabled (or before Enable Content) every SIEI cell would then show #NAME? instead of the
+# stored value. Written instead: the engine id of Excel 2019/2021/365, no fullCalcOnLoad;
+# Workbook_Open recalculates the SIEI cells once Python answers (SieiOpen).
+CALC_PR_XLSXWRITER: Final = b'<calcPr calcId="124519" fullCalcOnLoad="1"/>'
+CALC_PR: Final = b'<calcPr calcId="191029"/>'
 
 
 @dataclass
@@ -132,6 +141,8 @@ def write_sheets(content: WorkbookContent) -> bytes:
     book.define_name("SIEI_Data", "=" + layout.data_ref(content.data))
     book.define_name("SIEI_Groups", "=" + layout.groups_ref(content.groups))
     book.define_name("SIEI_Flows", "=" + layout.flows_ref(content.flows))
+    # the build record =SIEI_SELFTEST(SIEI_BUILD) compares with (versions, example value)
+    book.define_name(BUILD_NAME, f'="{build_text()}"')
     book.close()
     return _declare_macro_enabled(buffer.getvalue())
 
@@ -210,6 +221,9 @@ def _declare_macro_enabled(package: bytes) -> bytes:
     if CT_PLAIN not in types_xml:
         raise RuntimeError("unexpected [Content_Types].xml from XlsxWriter")
     parts["[Content_Types].xml"] = types_xml.replace(CT_PLAIN, CT_MACRO)
+    if parts["xl/workbook.xml"].count(CALC_PR_XLSXWRITER) != 1:
+        raise RuntimeError("unexpected calcPr in xl/workbook.xml from XlsxWriter")
+    parts["xl/workbook.xml"] = parts["xl/workbook.xml"].replace(CALC_PR_XLSXWRITER, CALC_PR)
     return _zip(parts)
 
 
