@@ -124,6 +124,21 @@ def vba_modules(path: Path, timeout: float = TIMEOUT) -> dict[str, str]:
     return _uno("vba", path, timeout=timeout)["modules"]  # type: ignore[return-value]
 
 
+def run_basic(
+    libraries: dict[str, dict[str, object]], timeout: float = TIMEOUT
+) -> dict[str, dict[str, object]]:
+    """Compile libraries of Basic modules (VBA compatibility mode) and run their calls.
+
+    ``libraries``: ``{name: {"modules": {module: text}, "calls": ["Module.Function"]}}``;
+    returns ``{name: {call: result}}``, ``None`` where the module did not compile. One
+    LibreOffice start for all of them.
+    """
+    with tempfile.TemporaryDirectory(prefix="siei-basic-") as folder:
+        spec = Path(folder, "spec.json")
+        spec.write_text(json.dumps(libraries), encoding="utf-8")
+        return _uno("basic", spec, timeout=timeout)["results"]  # type: ignore[return-value]
+
+
 def strip_vba_header(source: str) -> str:
     """The module text without the lines LibreOffice adds on import.
 

@@ -5,12 +5,17 @@ Usage (``python3-uno`` binds to ``/usr/bin/python3``, not to the project's virtu
     /usr/bin/python3 tests/lo_uno_script.py recalc FILE [--freeze SIEI_] --workdir DIR
     /usr/bin/python3 tests/lo_uno_script.py cached FILE --workdir DIR
     /usr/bin/python3 tests/lo_uno_script.py vba FILE --workdir DIR
+    /usr/bin/python3 tests/lo_uno_script.py basic SPEC.json --workdir DIR
 
 Prints JSON on stdout: ``{sheet: {cell: value}}`` (after ``calculateAll()`` for ``recalc``,
 as stored for ``cached``), or ``{module: source}`` of the document's VBA project. With
 ``--freeze``, every formula cell whose text contains one of the given names (the SIEI
 functions LibreOffice cannot compute) is first replaced by its cached value, so the
 standard formulas depending on them are recomputed against the stored results.
+``basic`` reads ``{library: {"modules": {name: text}, "calls": ["Module.Function"]}}``,
+puts each library into a new Calc document in VBA compatibility mode, runs each call (a
+function without arguments) and prints ``{library: {call: result}}``; a module that does not
+compile gives ``null`` for every call into it (LibreOffice reports no compile error).
 
 Each run starts its own soffice (private profile under DIR, private pipe), never executes
 macros, and shuts soffice down; the caller runs this script in its own process group and
@@ -232,15 +237,48 @@ def vba_modules(doc: Any) -> dict[str, str]:
     return {name: library.getByName(name) for name in library.ElementNames}
 
 
+def run_basic(office: Office, spec: dict[str, dict[str, Any]]) -> dict[str, dict[str, object]]:
+    """Compile each library's modules in a fresh document and run its calls."""
+    out: dict[str, dict[str, object]] = {}
+    for name, library in spec.items():
+        doc = office.desktop.loadComponentFromURL(
+            "private:factory/scalc", "_blank", 0, (prop("Hidden", True),)
+        )
+        try:
+            libraries = doc.BasicLibraries
+            libraries.VBACompatibilityMode = True
+            basic = libraries.createLibrary(name)
+            for module, text in library["modules"].items():
+                basic.insertByName(module, text)
+            provider = doc.getScriptProvider()
+            results: dict[str, object] = {}
+            for call in library["calls"]:
+                script = provider.getScript(
+                    f"vnd.sun.star.script:{name}.{call}?language=Basic&location=document"
+                )
+                results[call] = script.invoke((), (), ())[0]
+            out[name] = results
+        finally:
+            doc.close(True)
+    return out
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser()
-    parser.add_argument("command", choices=["recalc", "cached", "vba"])
+    parser.add_argument("command", choices=["recalc", "cached", "vba", "basic"])
     parser.add_argument("path")
     parser.add_argument("--freeze", default="", help="comma-separated function names")
     parser.add_argument("--workdir", required=True, help="folder for the private profile")
     args = parser.parse_args(argv)
     names = [n for n in args.freeze.split(",") if n]
     result: object
+    if args.command == "basic":
+        spec = json.loads(Path(args.path).read_text(encoding="utf-8"))
+        with Office(args.workdir) as office:
+            result = {"results": run_basic(office, spec)}
+        json.dump(result, sys.stdout, ensure_ascii=False)
+        sys.stdout.write("\n")
+        return 0
     with Office(args.workdir) as office:
         doc = office.load(args.path, read_only=not (args.command == "recalc" and names))
         try:
