@@ -28,6 +28,7 @@ from siei_xl.convergence import (
     pair_series,
 )
 from siei_xl.example import EXAMPLE_NOTE
+from siei_xl.excel import doctor_cli
 from siei_xl.exceptions import SieiError
 from siei_xl.groups import Groups
 from siei_xl.panel import Panel, read_panel
@@ -122,6 +123,7 @@ def _parser() -> argparse.ArgumentParser:
     matrix.add_argument("--countries", help="comma-separated; default all with data")
     matrix.set_defaults(run=_run_matrix)
     data_cli.register(sub)
+    doctor_cli.register(sub)
     return parser
 
 
