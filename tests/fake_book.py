@@ -25,7 +25,7 @@ import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 
-from siei_xl.excel.layout import col_name
+from siei_xl.excel.layout import SheetLayout, col_name
 
 
 @dataclass
@@ -408,6 +408,19 @@ class FakeBook:
             sheet = FakeSheet(self, name)
             self.sheets.items.append(sheet)
             sheet.write_rows(rows)
+
+    def lay_out(self, layouts: Sequence[SheetLayout]) -> None:
+        """Add sheets laid out as the workbook builder lays them out (same names, cells)."""
+        for sheet_layout in layouts:
+            sheet = self.sheets.add(
+                sheet_layout.name, after=self.sheets[-1] if self.sheets else None
+            )
+            for cell in sheet_layout.cells:
+                target = sheet.range((cell.row + 1, cell.col + 1))
+                if cell.formula is not None:
+                    target.formula = cell.formula
+                else:
+                    target.value = cell.value
 
     def snapshot(self, *names: str) -> dict[str, dict[tuple[int, int], FakeCell]]:
         return {name: self.sheets[name].snapshot() for name in names or self.sheets.names}

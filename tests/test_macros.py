@@ -27,14 +27,7 @@ INPUTS = ("Data", "Groups", "Settings")
 def book_from(content: WorkbookContent, answers: tuple[str, ...] = ()) -> FakeBook:
     """A workbook laid out as the template lays it out (same sheets, same cells)."""
     book = FakeBook(answers=answers)
-    for sheet_layout in sheet_layouts(content):
-        sheet = book.sheets.add(sheet_layout.name, after=book.sheets[-1] if book.sheets else None)
-        for cell in sheet_layout.cells:
-            target = sheet.range((cell.row + 1, cell.col + 1))
-            if cell.formula is not None:
-                target.formula = cell.formula
-            else:
-                target.value = cell.value
+    book.lay_out(sheet_layouts(content))
     return book
 
 

@@ -223,16 +223,7 @@ class StandInBook(FakeBook):
     def __init__(self) -> None:
         super().__init__()
         self.closed = False
-        for sheet_layout in sheet_layouts(template_content()):
-            sheet = self.sheets.add(
-                sheet_layout.name, after=self.sheets[-1] if self.sheets else None
-            )
-            for cell in sheet_layout.cells:
-                target = sheet.range((cell.row + 1, cell.col + 1))
-                if cell.formula is not None:
-                    target.formula = cell.formula
-                else:
-                    target.value = cell.value
+        self.lay_out(sheet_layouts(template_content()))
 
     def close(self) -> None:
         self.closed = True

@@ -195,11 +195,12 @@ def test_document_modules_match_the_sheet_code_names(committed: bytes) -> None:
     assert set(modules) == expected
 
 
-def test_committed_template_passes_xlsm_check(committed: bytes) -> None:
+def xlsm_check(path: Path) -> str:
+    """The shared checker's output for ``path``; it must pass (skips when the tool is absent)."""
     if not XLSM_CHECK.exists():
         pytest.skip(f"{XLSM_CHECK} not found")
     done = subprocess.run(
-        [sys.executable, str(XLSM_CHECK), str(TEMPLATE)],
+        [sys.executable, str(XLSM_CHECK), str(path)],
         capture_output=True,
         text=True,
         timeout=120,
@@ -208,6 +209,11 @@ def test_committed_template_passes_xlsm_check(committed: bytes) -> None:
     assert done.returncode == 0, done.stdout + done.stderr
     assert "xlsm check: passed" in done.stdout
     assert "PROBLEM" not in done.stdout
+    return done.stdout
+
+
+def test_committed_template_passes_xlsm_check(committed: bytes) -> None:
+    xlsm_check(TEMPLATE)
 
 
 def check_package(package: bytes) -> list[str]:
@@ -308,17 +314,8 @@ def test_every_module_decodes_and_the_filled_output_passes_xlsm_check(
     committed: bytes, filled_output: Path
 ) -> None:
     assert vba_texts(filled_output.read_bytes()) == vba_texts(committed)
-    if not XLSM_CHECK.exists():
-        pytest.skip(f"{XLSM_CHECK} not found")
-    done = subprocess.run(
-        [sys.executable, str(XLSM_CHECK), str(filled_output)],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
-    assert done.returncode == 0, done.stdout + done.stderr
-    assert f"ok: {len(vba_texts(committed))} VBA modules decode" in done.stdout
+    out = xlsm_check(filled_output)
+    assert f"ok: {len(vba_texts(committed))} VBA modules decode" in out
 
 
 def test_source_only_strips_compiled_code_from_an_excel_written_project() -> None:

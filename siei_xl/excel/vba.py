@@ -502,10 +502,6 @@ End Function
 """
 
 
-def open_module_text() -> str:
-    return to_crlf(OPEN_MODULE)
-
-
 SELFTEST_MODULE: Final = r"""Attribute VB_Name = "SieiSelfTest"
 Option Explicit
 Option Private Module
@@ -660,6 +656,6 @@ def standard_modules() -> dict[str, str]:
         "xlwings_udfs": udf_module_text(),
         "SieiRegister": register_module_text(),
         "SieiRibbon": ribbon_module_text(),
-        "SieiOpen": open_module_text(),
+        "SieiOpen": to_crlf(OPEN_MODULE),
         "SieiSelfTest": selftest_module_text(),
     }
