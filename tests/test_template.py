@@ -435,6 +435,9 @@ def test_workbook_open_registers_then_recalculates_the_siei_cells_once(committed
     assert body.split() == ["SieiRegisterFunctions", "SieiRecalculateOnce"]  # nothing else
     recalc = modules["SieiOpen"]
     assert "If Not SieiPythonAnswers() Then Exit Sub" in recalc  # stored numbers stay without it
-    assert "targets.Dirty" in recalc
+    assert "block.Dirty" in recalc
+    # Python is asked only when there are SIEI cells, and before any cell is touched
+    assert recalc.index("If found.Count = 0 Then Exit Sub") < recalc.index("SieiPythonAnswers()")
+    assert recalc.index("SieiPythonAnswers()") < recalc.index("block.Dirty")
     assert "CalculateFull" not in recalc
     assert 'InStr(1, cell.Formula, "SIEI_", vbTextCompare)' in recalc
