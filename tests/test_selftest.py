@@ -43,7 +43,8 @@ def test_build_record_round_trips_and_is_the_templates() -> None:
     text = selftest.build_text()
     build = selftest.parse_build(text)
     assert build.siei_xl == __version__
-    assert build.probe == selftest.probe_value()
+    assert build.probe == pytest.approx(selftest.probe_value(), rel=1e-11)
+    assert text.endswith(f"probe={selftest.probe_value():.12g}")
     assert workbook_build(TEMPLATE) == build  # the committed template carries this build
     # the ribbon's VBA passes the same record as the defined name holds
     assert f'Public Const SIEI_BUILD_TEXT As String = "{text}"' in vba.selftest_module_text()
