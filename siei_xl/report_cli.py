@@ -12,8 +12,10 @@ Examples::
 from __future__ import annotations
 
 import argparse
+from pathlib import Path
 
 from siei_xl import presets
+from siei_xl.exceptions import DataError
 
 __all__ = ["register"]
 
@@ -28,6 +30,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     pre.add_argument("name", nargs="?", help="show this preset in full")
     pre.add_argument("--presets", metavar="FILE", help="a TOML file laid over the shipped presets")
     pre.set_defaults(run=_run_presets)
+    register_experts(subparsers)
 
 
 def _run_presets(args: argparse.Namespace) -> None:
@@ -55,3 +58,50 @@ def _run_presets(args: argparse.Namespace) -> None:
         print(f"  indicator  {ind.label}: {ind.code}{extra}")
     if p.note:
         print(f"  note       {p.note}")
+
+
+def register_experts(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    exp = subparsers.add_parser(
+        "experts",
+        help="summarise an expert poll (institutional block): scores and Kendall's W",
+        description=(
+            "Read a poll (expert, grouping, criterion, year, score) and print, per grouping, "
+            "criterion and year, the mean, median, sd, min, max and number of experts, with "
+            "Kendall's W of the criterion (the experts' agreement on how the groupings rank) "
+            "and its chi-square p-value."
+        ),
+    )
+    exp.add_argument("file", help="CSV, or XLSX with an Experts sheet")
+    exp.add_argument("--scale", default="1-10", help="lowest-highest score (default %(default)s)")
+    exp.add_argument("-o", "--output", help="write the summary as CSV here")
+    exp.add_argument("--force", action="store_true", help="replace the output if it exists")
+    exp.set_defaults(run=_run_experts)
+
+
+def _run_experts(args: argparse.Namespace) -> None:
+    from siei_xl import experts
+    from siei_xl.excel.template import write_atomically
+
+    if args.output and Path(args.output).exists() and not args.force:
+        raise DataError(f"{args.output} already exists; use --force to overwrite it")
+    scores = experts.read_experts(args.file, scale=args.scale)
+    summary = experts.expert_summary(scores)
+    low, high = scores.scale
+    if args.output:
+        payload = summary.to_csv(index=False).encode("utf-8")
+        out = write_atomically(args.output, payload, force=args.force)
+        print(
+            f"wrote {out}: {len(summary)} rows (grouping x criterion x year), "
+            f"scale {low:g}-{high:g}"
+        )
+        return
+    n = scores.frame["expert"].nunique()
+    print(f"{args.file}: {len(scores.frame)} scores by {n} experts, scale {low:g}-{high:g}")
+    print(
+        summary.drop(columns=["scale_min", "scale_max"]).to_string(
+            index=False, float_format=lambda v: f"{v:.3f}", na_rep="n/a"
+        )
+    )
+    print("agreement (Kendall's W over the groupings, per criterion and year):")
+    agree = experts.agreement(scores)
+    print(agree.to_string(index=False, float_format=lambda v: f"{v:.3f}", na_rep="n/a"))
