@@ -215,8 +215,8 @@ def _sources_sheet(data: ReportData, text: Text, sources: Sequence[Sequence[str]
     table = pd.DataFrame(list(sources), columns=[text("file"), text("what"), text("unit")])
     w.frame(table, text)
     w.line(text("missing_blocks"), "subtitle")
-    for name, why in data.missing.items():
-        w.line(f"{name}: {why}", "note")
+    for line in text.missing(data):
+        w.line(line, "note")
     w.row += 1
     w.line(text("indicators"), "subtitle")
     for block in data.blocks.values():
@@ -318,7 +318,12 @@ def report_workbook(data: ReportData, text: Text, sources: Sequence[Sequence[str
     sheets.append((_sources_sheet(data, text, sources), None))
     for sheet, chart in sheets:
         _write_sheet(book, sheet, formats)
+        ws = book.get_worksheet_by_name(sheet.name)
+        # Print the tables (and the chart), not the far end of the long text lines.
+        last_col = max((c.col for c in sheet.cells if c.style != "instruction"), default=0)
         if chart is not None:
-            _chart(book, book.get_worksheet_by_name(sheet.name), sheet.name, chart)
+            _chart(book, ws, sheet.name, chart)
+            last_col = max(last_col, chart["columns"] + 3 + 11)
+        ws.print_area(0, 0, max((c.row for c in sheet.cells), default=0), last_col)
     book.close()
     return buffer.getvalue()

@@ -36,7 +36,7 @@ from siei_xl.market import Flows, FlowScore, flow_group, flow_pair, flow_within
 from siei_xl.panel import Panel
 from siei_xl.presets import Preset, Resolved, presets, resolve
 
-__all__ = ["BlockResult", "Move", "ReportData", "compute_report"]
+__all__ = ["BlockResult", "Move", "Reason", "ReportData", "compute_report"]
 
 # A year that cannot be computed gets NaN and the reason; other errors stop the report.
 _YEAR_ERRORS = (MissingValueError, ComputationError, UndefinedResultError)
@@ -83,6 +83,27 @@ class BlockResult:
         return self.with_group.pivot(index="year", columns="country", values="value")
 
 
+REASONS = {
+    "no_flows": "no {flow} flows given",
+    "no_base": "the base {code} is not in the data",
+    "no_series": "none of {codes} is in the data",
+    "unused_flows": "flows given for a type no chosen preset uses",
+    "poll_group": "the expert poll has no scores of {group}",
+    "no_poll": "no expert poll given (--experts)",
+}
+
+
+@dataclass(frozen=True)
+class Reason:
+    """Why a block was not computed: a key of :data:`REASONS` and its values."""
+
+    key: str
+    values: dict[str, object]
+
+    def __str__(self) -> str:
+        return REASONS[self.key].format(**self.values)
+
+
 @dataclass(frozen=True)
 class Move:
     """How much an index moved over the span (for the generated summary)."""
@@ -119,8 +140,8 @@ class ReportData:
     standardize: str
     ddof: int
     blocks: dict[str, BlockResult] = field(default_factory=dict)
-    missing: dict[str, str] = field(default_factory=dict)
-    """Preset (or part) name -> why it was not computed."""
+    missing: dict[str, Reason] = field(default_factory=dict)
+    """Preset name (or ``institutional``) -> why it was not computed."""
     sigma: SigmaResult | None = None
     sigma_indicator: str = ""
     beta: Beta | None = None
@@ -367,24 +388,26 @@ def compute_report(
     for preset in chosen:
         if preset.block == "market":
             if preset.flow not in flows:
-                data.missing[preset.name] = f"no {preset.flow} flows given"
+                data.missing[preset.name] = Reason("no_flows", {"flow": preset.flow})
                 continue
             resolved = resolve(preset, panel)
             if not resolved.available:
-                data.missing[preset.name] = f"the base {preset.base} is not in the data"
+                data.missing[preset.name] = Reason("no_base", {"code": preset.base})
                 continue
             step(f"market: {preset.name}")
             data.blocks[preset.name] = _market_block(preset, resolved, flows[preset.flow], data)
         else:
             resolved = resolve(preset, panel)
             if not resolved.available:
-                data.missing[preset.name] = f"none of {', '.join(resolved.missing)} is in the data"
+                data.missing[preset.name] = Reason(
+                    "no_series", {"codes": ", ".join(resolved.missing)}
+                )
                 continue
             step(f"convergence: {preset.name}")
             data.blocks[preset.name] = _convergence_block(preset, resolved, data, cv_limit=cv_limit)
     unused = sorted(set(flows) - {p.flow for p in chosen if p.block == "market"})
     if unused:
-        data.missing[", ".join(unused)] = "flows given for a type no chosen preset uses"
+        data.missing[", ".join(unused)] = Reason("unused_flows", {})
     _classic(panel, group, groups, data, book)
     step("consolidated indices")
     _consolidated(data)
@@ -395,10 +418,10 @@ def compute_report(
         data.expert_scale = experts.scale
         try:
             data.institutional = institutional_index(data.experts, data.group)
-        except SieiError as exc:
-            data.missing["institutional"] = str(exc)
+        except SieiError:
+            data.missing["institutional"] = Reason("poll_group", {"group": data.group})
     else:
-        data.missing["institutional"] = "no expert poll given (--experts)"
+        data.missing["institutional"] = Reason("no_poll", {})
     return data
 
 

@@ -77,10 +77,7 @@ def write_html(pages: list[Page], path: Path, data: ReportData, text: Text) -> P
         f"<section>{header}<h1>{html.escape(title)}</h1><h2>{html.escape(text('summary'))}</h2><ul>",
         *[f"<li>{html.escape(line)}</li>" for line in text.summary(data)],
         f"</ul><h2>{html.escape(text('missing_blocks'))}</h2><ul>",
-        *[
-            f"<li>{html.escape(name)}: {html.escape(why)}</li>"
-            for name, why in data.missing.items()
-        ],
+        *[f"<li>{html.escape(line)}</li>" for line in text.missing(data)],
         f"</ul>{footer}</section>",
     ]
     for page in pages[1:]:

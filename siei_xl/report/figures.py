@@ -90,7 +90,7 @@ def block_page(plt: Any, block: BlockResult, data: ReportData, text: Text) -> Pa
     if last is not None:
         members = data.members_by_year[last]
         matrix = block.matrix(last, members)
-        cells = matrix.to_numpy(dtype=float)
+        cells = matrix.to_numpy(dtype=float, copy=True)
         np.fill_diagonal(cells, np.nan)  # a country with itself says nothing
         cmap = "viridis_r" if is_distance else "viridis"
         image = heat.imshow(cells, cmap=cmap)
@@ -287,18 +287,7 @@ def summary_page(plt: Any, data: ReportData, text: Text) -> Page:
     lines = [f"{text('summary')}:"]
     lines += ["  • " + textwrap.shorten(s, 160) for s in text.summary(data)[:12]]
     lines += ["", f"{text('missing_blocks')}:"]
-    for name, why in data.missing.items():
-        lines.append(f"  • {name}: {textwrap.shorten(why, 140)}")
-    for block in data.blocks.values():
-        if block.resolved.missing:
-            lines.append(
-                "  • "
-                + text(
-                    "missing_indicators",
-                    title=text.title(block.preset),
-                    codes=", ".join(block.resolved.missing),
-                )
-            )
+    lines += ["  • " + textwrap.shorten(line, 160) for line in text.missing(data)]
     fig.text(0.04, 0.88, "\n".join(lines), fontsize=9, va="top", linespacing=1.5)
     return Page(title, fig)
 

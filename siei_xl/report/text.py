@@ -5,19 +5,20 @@ from __future__ import annotations
 import functools
 import math
 import tomllib
+from collections.abc import Mapping
 from importlib import resources
 
 from siei_xl import __version__
 from siei_xl.exceptions import OptionError
 from siei_xl.importers import COUNTRY_NAMES
-from siei_xl.presets import Preset
-from siei_xl.report.compute import Move, ReportData
+from siei_xl.presets import Preset, presets
+from siei_xl.report.compute import Move, Reason, ReportData
 
 LANGUAGES = ("en", "ru")
 
 
 @functools.cache
-def _labels() -> dict[str, dict[str, str]]:
+def _labels() -> dict[str, dict[str, object]]:
     text = resources.files("siei_xl").joinpath("data/report_labels.toml").read_text("utf-8")
     return tomllib.loads(text)
 
@@ -34,11 +35,14 @@ class Text:
         self._english = _labels()["en"]
 
     def __call__(self, key: str, **values: object) -> str:
-        template = self._own.get(key, self._english[key])
+        template = str(self._own.get(key, self._english[key]))
         return template.format(**values) if values else template
 
     def country(self, code: str) -> str:
         """A country's name in this language where known, else its label as given."""
+        spelled = self._own.get("countries", {})
+        if isinstance(spelled, dict) and code.upper() in spelled:
+            return str(spelled[code.upper()])
         names = COUNTRY_NAMES.get(code.upper())
         if not names:
             return code
@@ -102,6 +106,31 @@ class Text:
         if move.what == "within":
             return self("summary_within", **values)
         return self("summary_member", member=self.country(move.member), **values)
+
+    def reason(self, reason: Reason) -> str:
+        """Why a block is missing, in this language."""
+        return self(f"reason_{reason.key}", **reason.values)
+
+    def block_name(self, name: str, book: Mapping[str, Preset] | None = None) -> str:
+        """A preset's title in this language (``institutional`` is the expert block)."""
+        if name == "institutional":
+            return self("institutional")
+        preset = (book or presets()).get(name)
+        return self.title(preset) if preset is not None else name
+
+    def missing(self, data: ReportData) -> list[str]:
+        """One line per block not computed and per indicator left out."""
+        lines = [f"{self.block_name(n)}: {self.reason(r)}" for n, r in data.missing.items()]
+        lines += [
+            self(
+                "missing_indicators",
+                title=self.title(b.preset),
+                codes=", ".join(b.resolved.missing),
+            )
+            for b in data.blocks.values()
+            if b.resolved.missing
+        ]
+        return lines
 
     def summary(self, data: ReportData) -> list[str]:
         """What moved most: one sentence per block and measure, largest change first."""
