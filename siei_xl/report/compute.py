@@ -221,6 +221,9 @@ def _convergence_block(
     within: list[dict[str, object]] = []
     for year in data.years:
         members = data.members_by_year[year]
+        if len(members) < 2:
+            within.append(_too_few(year, members))
+            continue
         for a in members:
             others = [m for m in members if m != a]
             if not others:
@@ -278,6 +281,9 @@ def _market_block(
     within: list[dict[str, object]] = []
     for year in data.years:
         members = data.members_by_year[year]
+        if len(members) < 2:
+            within.append(_too_few(year, members))
+            continue
         for a, b in itertools.combinations(members, 2):
             value, note = score(partial(flow_pair, flows, panel, "base", a, b, year))
             pairs.append(
@@ -316,6 +322,12 @@ def _market_block(
         _frame(within, ["year", "value", "members", "note"]),
         notes,
     )
+
+
+def _too_few(year: int, members: Sequence[str]) -> dict[str, object]:
+    """The within-group row of a year the group has fewer than two members."""
+    note = f"the group has {len(members)} member(s) in {year}; every measure needs 2 or more"
+    return {"year": year, "value": math.nan, "members": ",".join(members), "note": note}
 
 
 def _panel_of(resolved: Resolved) -> Panel:
@@ -444,10 +456,10 @@ def _classic(
         data.sigma = sigma_series(panel, indicator, group, groups=groups, years=list(data.years))
     except SieiError as exc:
         data.classic_notes.append(f"sigma: {exc}")
+    # beta from the first year with 3 members (a slope with a standard error needs 3)
+    start = next((y for y in data.years if len(data.members_by_year[y]) >= 3), data.years[0])
     try:
-        data.beta = beta_convergence(
-            panel, indicator, group, data.years[0], data.years[-1], groups=groups
-        )
+        data.beta = beta_convergence(panel, indicator, group, start, data.years[-1], groups=groups)
     except SieiError as exc:
         data.classic_notes.append(f"beta: {exc}")
 

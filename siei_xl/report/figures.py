@@ -170,7 +170,9 @@ def classic_page(plt: Any, data: ReportData, text: Text) -> Page | None:
     lines = []
     if data.beta is not None:
         b = data.beta
-        lines.append(f"{text('beta')} ({data.years[0]}-{data.years[-1]}, {data.sigma_indicator}):")
+        lines.append(
+            f"{text('beta')} ({data.years[-1] - b.years}-{data.years[-1]}, {data.sigma_indicator}):"
+        )
         lines.append(
             text(
                 "beta_text",
