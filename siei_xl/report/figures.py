@@ -30,9 +30,16 @@ def _pyplot() -> Any:
     matplotlib.use("Agg")  # no screen needed; pages go to files
     import matplotlib.pyplot as plt
 
-    # DejaVu Sans ships with matplotlib and has Cyrillic glyphs.
-    plt.rcParams["font.family"] = "DejaVu Sans"
     return plt
+
+
+def style() -> Any:
+    """The report's matplotlib settings, for a ``with`` block around drawing and saving.
+
+    DejaVu Sans ships with matplotlib and has Cyrillic glyphs; "US$" in a note is money,
+    not the start of a formula.
+    """
+    return _pyplot().rc_context({"font.family": "DejaVu Sans", "text.parse_math": False})
 
 
 def _page(plt: Any, title: str, text: Text, data: ReportData) -> Any:

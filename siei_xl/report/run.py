@@ -216,14 +216,15 @@ def build_report(
         step("workbook")
         write_atomically(built / FILES[0], report_workbook(data, text, sources))
         step("figures")
-        pages = figures.pages(data, text)
-        try:
-            step("HTML")
-            documents.write_html(pages, built / FILES[1], data, text)
-            step("PDF")
-            documents.write_pdf(pages, built / FILES[2], data, text)
-        finally:
-            figures.close(pages)
+        with figures.style():
+            pages = figures.pages(data, text)
+            try:
+                step("HTML")
+                documents.write_html(pages, built / FILES[1], data, text)
+                step("PDF")
+                documents.write_pdf(pages, built / FILES[2], data, text)
+            finally:
+                figures.close(pages)
         built.chmod(0o777 & ~_umask())
         _replace_folder(built, target)
     except BaseException:
