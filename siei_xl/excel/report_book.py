@@ -197,14 +197,7 @@ def _block_sheet(block: BlockResult, data: ReportData, text: Text) -> tuple[Shee
     for note in block.notes:
         w.line(note, "note")
     if block.resolved.missing:
-        w.line(
-            text(
-                "missing_indicators",
-                title=text.title(block.preset),
-                codes=", ".join(block.resolved.missing),
-            ),
-            "note",
-        )
+        w.line(text.left_out(block), "note")
     w.sheet.widths.update(dict.fromkeys(range(1, max(len(pair_keys), k + 2) + 1), 11))
     return w.sheet, chart
 
@@ -221,20 +214,9 @@ def _sources_sheet(data: ReportData, text: Text, sources: Sequence[Sequence[str]
     w.line(text("indicators"), "subtitle")
     for block in data.blocks.values():
         w.line(f"{block.name}: {block.preset.describe()}", "note")
-        if block.resolved.missing:
-            w.line(
-                "    "
-                + text(
-                    "missing_indicators",
-                    title=text.title(block.preset),
-                    codes=", ".join(block.resolved.missing),
-                ),
-                "note",
-            )
-        for note in block.notes:
-            w.line(f"    {note}", "note")
-        if block.preset.note:
-            w.line(f"    {block.preset.note}", "note")
+        for note in [text.left_out(block), *block.notes, block.preset.note]:
+            if note:
+                w.line(f"    {note}", "note")
     w.sheet.widths.update({0: 40, 1: 60, 2: 25})
     return w.sheet
 

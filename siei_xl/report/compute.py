@@ -21,7 +21,7 @@ import pandas as pd
 from siei_xl._defaults import CV_LIMIT, DDOF, STANDARDIZE
 from siei_xl.classic import SigmaResult, beta_convergence, sigma_series
 from siei_xl.consolidated import consolidated_indices
-from siei_xl.convergence import group_cv, group_distance, pair_series
+from siei_xl.convergence import group_cv, group_distance, pair_distance
 from siei_xl.core.classic import Beta
 from siei_xl.exceptions import (
     ComputationError,
@@ -200,66 +200,65 @@ def _year_value(compute: Callable[[], float]) -> tuple[float, str]:
         return math.nan, str(exc)
 
 
-def _convergence_block(
-    preset: Preset,
-    resolved: Resolved,
+Outcome = tuple[float, str]
+"""A value (NaN when not available) and the note saying why."""
+
+
+def _tables(
     data: ReportData,
-    *,
-    cv_limit: float,
-) -> BlockResult:
-    panel = _panel_of(resolved)
-    options = {"standardize": data.standardize, "ddof": data.ddof}
+    pair: Callable[[str, str, int], Outcome],
+    member: Callable[[str, tuple[str, ...], int], Outcome],
+    within: Callable[[tuple[str, ...], int], Outcome],
+) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """The three SIEI indicator types of one block, over the members of each year."""
     pairs: list[dict[str, object]] = []
-    for a, b in itertools.combinations(data.members, 2):
-        series = pair_series(panel, a, b, years=list(data.years), **options)  # type: ignore[arg-type]
-        for year, value, note in series[["year", "distance", "note"]].itertuples(index=False):
-            if a in data.members_by_year[year] and b in data.members_by_year[year]:
-                pairs.append(
-                    {"year": year, "country_a": a, "country_b": b, "value": value, "note": note}
-                )
-    with_group: list[dict[str, object]] = []
-    within: list[dict[str, object]] = []
+    rest: list[dict[str, object]] = []
+    whole: list[dict[str, object]] = []
     for year in data.years:
         members = data.members_by_year[year]
         if len(members) < 2:
-            within.append(_too_few(year, members))
+            whole.append(_too_few(year, members))
             continue
+        for a, b in itertools.combinations(members, 2):
+            value, note = pair(a, b, year)
+            pairs.append(
+                {"year": year, "country_a": a, "country_b": b, "value": value, "note": note}
+            )
         for a in members:
-            others = [m for m in members if m != a]
-            if not others:
-                continue
-            value, note = _year_value(
-                partial(
-                    group_distance,
-                    panel,
-                    a,
-                    others,
-                    year,
-                    standardize=data.standardize,
-                    ddof=data.ddof,
-                )
+            value, note = member(a, members, year)
+            others = ",".join(m for m in members if m != a)
+            rest.append(
+                {"year": year, "country": a, "value": value, "others": others, "note": note}
             )
-            with_group.append(
-                {
-                    "year": year,
-                    "country": a,
-                    "value": value,
-                    "others": ",".join(others),
-                    "note": note,
-                }
-            )
-        value, note = _year_value(
-            partial(group_cv, panel, list(members), year, ddof=data.ddof, cv_limit=cv_limit)
-        )
-        within.append({"year": year, "value": value, "members": ",".join(members), "note": note})
-    return BlockResult(
-        preset,
-        resolved,
+        value, note = within(members, year)
+        whole.append({"year": year, "value": value, "members": ",".join(members), "note": note})
+    return (
         _frame(pairs, ["year", "country_a", "country_b", "value", "note"]),
-        _frame(with_group, ["year", "country", "value", "others", "note"]),
-        _frame(within, ["year", "value", "members", "note"]),
-        list(resolved.notes),
+        _frame(rest, ["year", "country", "value", "others", "note"]),
+        _frame(whole, ["year", "value", "members", "note"]),
     )
+
+
+def _convergence_block(
+    preset: Preset, resolved: Resolved, data: ReportData, *, cv_limit: float
+) -> BlockResult:
+    panel = _panel_of(resolved)
+    method, ddof = data.standardize, data.ddof
+
+    def pair(a: str, b: str, year: int) -> Outcome:
+        return _year_value(partial(pair_distance, panel, a, b, year, standardize=method, ddof=ddof))
+
+    def member(a: str, members: tuple[str, ...], year: int) -> Outcome:
+        others = [m for m in members if m != a]
+        return _year_value(
+            partial(group_distance, panel, a, others, year, standardize=method, ddof=ddof)
+        )
+
+    def within(members: tuple[str, ...], year: int) -> Outcome:
+        cv = partial(group_cv, panel, list(members), year, ddof=data.ddof, cv_limit=cv_limit)
+        return _year_value(cv)
+
+    return BlockResult(preset, resolved, *_tables(data, pair, member, within), list(resolved.notes))
 
 
 def _market_block(
@@ -268,7 +267,7 @@ def _market_block(
     panel = _panel_of(resolved)
     mirror: list[str] = []
 
-    def score(compute: Callable[[], FlowScore]) -> tuple[float, str]:
+    def score(compute: Callable[[], FlowScore]) -> Outcome:
         try:
             result = compute()
         except _YEAR_ERRORS as exc:
@@ -276,35 +275,16 @@ def _market_block(
         mirror.extend(result.notes)
         return float(result.score), "; ".join(result.notes)
 
-    pairs: list[dict[str, object]] = []
-    with_group: list[dict[str, object]] = []
-    within: list[dict[str, object]] = []
-    for year in data.years:
-        members = data.members_by_year[year]
-        if len(members) < 2:
-            within.append(_too_few(year, members))
-            continue
-        for a, b in itertools.combinations(members, 2):
-            value, note = score(partial(flow_pair, flows, panel, "base", a, b, year))
-            pairs.append(
-                {"year": year, "country_a": a, "country_b": b, "value": value, "note": note}
-            )
-        for a in members:
-            others = [m for m in members if m != a]
-            if not others:
-                continue
-            value, note = score(partial(flow_group, flows, panel, "base", a, list(members), year))
-            with_group.append(
-                {
-                    "year": year,
-                    "country": a,
-                    "value": value,
-                    "others": ",".join(others),
-                    "note": note,
-                }
-            )
-        value, note = score(partial(flow_within, flows, panel, "base", list(members), year))
-        within.append({"year": year, "value": value, "members": ",".join(members), "note": note})
+    tables = _tables(
+        data,
+        lambda a, b, year: score(partial(flow_pair, flows, panel, "base", a, b, year)),
+        lambda a, members, year: score(
+            partial(flow_group, flows, panel, "base", a, list(members), year)
+        ),
+        lambda members, year: score(
+            partial(flow_within, flows, panel, "base", list(members), year)
+        ),
+    )
     notes = list(resolved.notes)
     unique = sorted(set(mirror))
     if unique:
@@ -314,14 +294,7 @@ def _market_block(
         f"flows in {preset.flow_unit}; base {preset.base} in {preset.base_unit} times "
         f"{preset.base_scale:g}"
     )
-    return BlockResult(
-        preset,
-        resolved,
-        _frame(pairs, ["year", "country_a", "country_b", "value", "note"]),
-        _frame(with_group, ["year", "country", "value", "others", "note"]),
-        _frame(within, ["year", "value", "members", "note"]),
-        notes,
-    )
+    return BlockResult(preset, resolved, *tables, notes)
 
 
 def _too_few(year: int, members: Sequence[str]) -> dict[str, object]:

@@ -139,15 +139,7 @@ def block_page(plt: Any, block: BlockResult, data: ReportData, text: Text) -> Pa
     within.grid(True, alpha=0.3)
     within.set_xlabel(text("year"))
     within.xaxis.get_major_locator().set_params(integer=True)
-    notes = [*block.notes]
-    if block.resolved.missing:
-        notes.append(
-            text(
-                "missing_indicators",
-                title=text.title(block.preset),
-                codes=", ".join(block.resolved.missing),
-            )
-        )
+    notes = [n for n in (*block.notes, text.left_out(block)) if n]
     if notes:
         body = "\n".join(textwrap.shorten(n, 230) for n in notes[:4])
         fig.text(0.06, 0.085, body, fontsize=6.5, color="#7F3F00", va="bottom")

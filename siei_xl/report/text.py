@@ -12,7 +12,7 @@ from siei_xl import __version__
 from siei_xl.exceptions import OptionError
 from siei_xl.importers import COUNTRY_NAMES
 from siei_xl.presets import Preset, presets
-from siei_xl.report.compute import Move, Reason, ReportData
+from siei_xl.report.compute import BlockResult, Move, Reason, ReportData
 
 LANGUAGES = ("en", "ru")
 
@@ -121,16 +121,15 @@ class Text:
     def missing(self, data: ReportData) -> list[str]:
         """One line per block not computed and per indicator left out."""
         lines = [f"{self.block_name(n)}: {self.reason(r)}" for n, r in data.missing.items()]
-        lines += [
-            self(
-                "missing_indicators",
-                title=self.title(b.preset),
-                codes=", ".join(b.resolved.missing),
-            )
-            for b in data.blocks.values()
-            if b.resolved.missing
-        ]
+        lines += [line for b in data.blocks.values() if (line := self.left_out(b))]
         return lines
+
+    def left_out(self, block: BlockResult) -> str:
+        """The series a block was computed without, or ``""``."""
+        if not block.resolved.missing:
+            return ""
+        codes = ", ".join(block.resolved.missing)
+        return self("missing_indicators", title=self.title(block.preset), codes=codes)
 
     def summary(self, data: ReportData) -> list[str]:
         """What moved most: one sentence per block and measure, largest change first."""
