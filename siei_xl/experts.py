@@ -213,7 +213,10 @@ def read_experts(path: str | os.PathLike[str], *, scale: object = SCALE) -> Expe
     if not file.exists():
         raise DataError(f"experts file {str(file)!r} does not exist")
     if file.suffix.lower() in {".xlsx", ".xlsm"}:
-        frame = read_sheet(file, None, header=None)
+        try:
+            frame = read_sheet(file, "Experts", header=None)
+        except DataError:  # no Experts sheet (or no workbook: the next call says which)
+            frame = read_sheet(file, 0, header=None)
         rows = [list(r) for r in frame.astype(object).itertuples(index=False, name=None)]
         return ExpertScores.from_cells(rows, scale=scale)
     frame = pd.read_csv(file, dtype=str, keep_default_na=False, header=None)

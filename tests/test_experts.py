@@ -176,3 +176,16 @@ def test_cli_prints_and_writes_the_summary(tmp_path: Path, capsys) -> None:
     assert "already exists" in capsys.readouterr().err
     assert main(["experts", str(poll), "--scale", "1-5"]) == 2
     assert "row 2: score 9 is outside the scale 1-5" in capsys.readouterr().err
+
+
+def test_a_workbook_is_read_from_its_experts_sheet(tmp_path: Path) -> None:
+    import pandas as pd
+
+    path = tmp_path / "poll.xlsx"
+    with pd.ExcelWriter(path) as writer:
+        pd.DataFrame({"a": [1]}).to_excel(writer, sheet_name="Notes", index=False)
+        table = pd.DataFrame(hand_rows(), columns=HEADER)
+        table.to_excel(writer, sheet_name="Experts", index=False, startrow=1)
+    scores = read_experts(path)
+    assert len(scores.frame) == 12
+    assert scores.frame["row"].min() == 3  # a title line above the header: rows as Excel shows
