@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import io
 import math
+import textwrap
 from collections.abc import Sequence
 from typing import Any
 
@@ -73,7 +74,9 @@ def _intro(w: _Writer, title: str, data: ReportData, text: Text, instruction: st
     w.line(title, "title")
     if instruction:
         w.line(instruction, "instruction")
-    w.line(text.footer(data), "instruction")
+    # method and universe, in lines a printed page can hold
+    for line in textwrap.wrap(text.footer(data), 160):
+        w.line(line, "instruction")
     w.row += 1
 
 
@@ -306,6 +309,7 @@ def report_workbook(data: ReportData, text: Text, sources: Sequence[Sequence[str
         if chart is not None:
             _chart(book, ws, sheet.name, chart)
             last_col = max(last_col, chart["columns"] + 3 + 11)
-        ws.print_area(0, 0, max((c.row for c in sheet.cells), default=0), last_col)
+        # at least a page's width, so text lines on sheets without wide tables print
+        ws.print_area(0, 0, max((c.row for c in sheet.cells), default=0), max(last_col, 13))
     book.close()
     return buffer.getvalue()
