@@ -15,7 +15,7 @@ from conftest import SHARED_DATA
 import siei_xl as siei
 from siei_xl.cli import main
 from siei_xl.example import example_flows, example_frame
-from siei_xl.exceptions import DataError, OptionError, UnknownCountryError
+from siei_xl.exceptions import DataError, OptionError, UnknownCountryError, UnknownGroupError
 from siei_xl.market import Flows, flow_group, flow_pair, flow_within
 from siei_xl.report.run import FILES, build_report
 
@@ -221,6 +221,8 @@ def test_a_failure_leaves_no_folder(inputs, tmp_path: Path) -> None:
     with pytest.raises(UnknownCountryError, match="KZX"):
         build_report(inputs["data"], tmp_path / "out", group="KZX,RUS", years="2010-2011")
     assert list(tmp_path.iterdir()) == []
+    with pytest.raises(UnknownGroupError, match="'Nowhere' is neither a group defined by --groups"):
+        build_report(inputs["data"], tmp_path / "out", group="Nowhere", years="2010")
     with pytest.raises(OptionError, match="no market preset uses 'tourism' flows"):
         build_report(
             inputs["data"], tmp_path / "out", group="KAZ,RUS", years="2010", flows={"tourism": "x"}

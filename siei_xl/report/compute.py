@@ -28,6 +28,8 @@ from siei_xl.exceptions import (
     MissingValueError,
     SieiError,
     UndefinedResultError,
+    UnknownCountryError,
+    UnknownGroupError,
 )
 from siei_xl.experts import ExpertScores, agreement, expert_summary, institutional_index
 from siei_xl.groups import Groups, resolve_group
@@ -353,8 +355,18 @@ def compute_report(
         )
     by_year: dict[int, tuple[str, ...]] = {}
     order: dict[str, None] = {}
+    named = isinstance(group, str) and "," not in group and (groups is None or group not in groups)
     for year in span:
-        labels = tuple(panel.country(m) for m in resolve_group(group, year, groups))
+        try:
+            labels = tuple(panel.country(m) for m in resolve_group(group, year, groups))
+        except UnknownCountryError:
+            if not named:
+                raise
+            known = f" (groups: {', '.join(groups.names)})" if groups is not None else ""
+            raise UnknownGroupError(
+                f"{str(group).strip()!r} is neither a group defined by --groups{known} nor a "
+                "country of the data; give --groups FILE or a list such as KAZ,RUS,KGZ"
+            ) from None
         by_year[year] = labels
         order.update(dict.fromkeys(labels))
     if len(order) < 2:

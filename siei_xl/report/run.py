@@ -168,15 +168,16 @@ def build_report(
             f"no market preset uses {unknown[0]!r} flows; known types: {', '.join(sorted(known))}"
         )
     data_file = Path(data_path)
-    step("reading data")
-    if panel is None:
-        panel = read_panel(data_file)
+    # the small inputs first: a mistake in them shows before the data are read
     groups = Groups.read(groups_path) if groups_path else None
+    poll = read_experts(experts_path, scale=scale) if experts_path else None
     flow_tables = {}
     for kind, path in flow_paths.items():
         step(f"reading {kind} flows")
         flow_tables[kind] = read_flows(path)
-    poll = read_experts(experts_path, scale=scale) if experts_path else None
+    step("reading data")
+    if panel is None:
+        panel = read_panel(data_file)
     data = compute_report(
         panel,
         group,
