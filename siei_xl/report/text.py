@@ -1,0 +1,143 @@
+"""The report's words in English or Russian: labels, country names, generated sentences."""
+
+from __future__ import annotations
+
+import functools
+import math
+import tomllib
+from collections.abc import Mapping
+from importlib import resources
+
+from siei_xl import __version__
+from siei_xl.exceptions import OptionError
+from siei_xl.importers import COUNTRY_NAMES
+from siei_xl.presets import Preset, presets
+from siei_xl.report.compute import BlockResult, Move, Reason, ReportData
+
+LANGUAGES = ("en", "ru")
+
+
+@functools.cache
+def _labels() -> dict[str, dict[str, object]]:
+    text = resources.files("siei_xl").joinpath("data/report_labels.toml").read_text("utf-8")
+    return tomllib.loads(text)
+
+
+class Text:
+    """Labels of one language; ``t("key", **values)`` fills the placeholders."""
+
+    def __init__(self, lang: str = "en") -> None:
+        word = str(lang).strip().lower()
+        if word not in LANGUAGES:
+            raise OptionError(f"--lang must be one of {', '.join(LANGUAGES)}, got {lang!r}")
+        self.lang = word
+        self._own = _labels()[word]
+        self._english = _labels()["en"]
+
+    def __call__(self, key: str, **values: object) -> str:
+        template = str(self._own.get(key, self._english[key]))
+        return template.format(**values) if values else template
+
+    def country(self, code: str) -> str:
+        """A country's name in this language where known, else its label as given."""
+        spelled = self._own.get("countries", {})
+        if isinstance(spelled, dict) and code.upper() in spelled:
+            return str(spelled[code.upper()])
+        names = COUNTRY_NAMES.get(code.upper())
+        if not names:
+            return code
+        if self.lang == "ru":
+            russian = [n for n in names if any("а" <= ch.lower() <= "я" for ch in n)]
+            return russian[0] if russian else code
+        return names[0]
+
+    def title(self, preset: Preset) -> str:
+        return preset.title_ru if self.lang == "ru" and preset.title_ru else preset.title
+
+    def number(self, value: float, digits: int = 3) -> str:
+        if not math.isfinite(value):
+            return self("na")
+        text = f"{value:.{digits}f}"
+        return text.replace(".", ",").replace("-", "−") if self.lang == "ru" else text
+
+    def signed(self, value: float, digits: int = 3) -> str:
+        text = self.number(abs(value), digits)
+        return ("+" if value >= 0 else "−") + text
+
+    def percent(self, value: float) -> str:
+        if not math.isfinite(value):
+            return self("na")
+        return f"{self.signed(100 * value, 1)}%"
+
+    # ---------------------------------------------------------- generated text
+    def universe(self, data: ReportData) -> str:
+        members = ", ".join(data.members)
+        return self(
+            "universe_text",
+            n=data.universe,
+            standardize=data.standardize,
+            ddof=data.ddof,
+            group=data.group,
+            members=members,
+            first=data.years[0],
+            last=data.years[-1],
+        )
+
+    def footer(self, data: ReportData) -> str:
+        """Method and universe: printed on every page."""
+        return f"{self('universe')}: {self.universe(data)}. {self('method')}: {self('method_text')}"
+
+    def header(self, data: ReportData) -> str:
+        return f"{self('system')}. " + self(
+            "generated", version=__version__, data=data.data_name or "the given data"
+        )
+
+    def move(self, move: Move, data: ReportData) -> str:
+        block = data.blocks[move.block]
+        values = {
+            "title": self.title(block.preset),
+            "v0": self.number(move.value0),
+            "v1": self.number(move.value1),
+            "y0": move.year0,
+            "y1": move.year1,
+            "delta": self.signed(move.change),
+            "pct": self.percent(move.relative),
+        }
+        if move.what == "within":
+            return self("summary_within", **values)
+        return self("summary_member", member=self.country(move.member), **values)
+
+    def reason(self, reason: Reason) -> str:
+        """Why a block is missing, in this language."""
+        return self(f"reason_{reason.key}", **reason.values)
+
+    def block_name(self, name: str, book: Mapping[str, Preset] | None = None) -> str:
+        """A preset's title in this language (``institutional`` is the expert block)."""
+        if name == "institutional":
+            return self("institutional")
+        preset = (book or presets()).get(name)
+        return self.title(preset) if preset is not None else name
+
+    def missing(self, data: ReportData) -> list[str]:
+        """One line per block not computed and per indicator left out."""
+        lines = [f"{self.block_name(n)}: {self.reason(r)}" for n, r in data.missing.items()]
+        lines += [line for b in data.blocks.values() if (line := self.left_out(b))]
+        return lines
+
+    def left_out(self, block: BlockResult) -> str:
+        """The series a block was computed without, or ``""``."""
+        if not block.resolved.missing:
+            return ""
+        codes = ", ".join(block.resolved.missing)
+        return self("missing_indicators", title=self.title(block.preset), codes=codes)
+
+    def summary(self, data: ReportData) -> list[str]:
+        """What moved most: one sentence per block and measure, largest change first."""
+        lines = [self.move(m, data) for m in data.moves()]
+        moved = {m.block for m in data.moves()}
+        lines += [
+            self("summary_none", title=self.title(b.preset))
+            for name, b in data.blocks.items()
+            if name not in moved
+        ]
+        return lines
