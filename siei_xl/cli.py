@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from siei_xl import __version__, data_cli
+from siei_xl import __version__, data_cli, groups_cli
 from siei_xl._defaults import CV_LIMIT, DDOF, STANDARDIZE, STANDARDIZE_METHODS
 from siei_xl.convergence import (
     convergence_table,
@@ -122,6 +122,7 @@ def _parser() -> argparse.ArgumentParser:
     matrix.add_argument("--countries", help="comma-separated; default all with data")
     matrix.set_defaults(run=_run_matrix)
     data_cli.register(sub)
+    groups_cli.register(sub)
     return parser
 
 
