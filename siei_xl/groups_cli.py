@@ -85,6 +85,5 @@ def _list(book: Groups) -> None:
         print(f"{name:<12} {info.full_names[name]} ({first}-{last}): {countries}{shadowed}")
     for name in book.names:
         if name not in info.book.names:
-            print(
-                f"{name:<12} your group: {', '.join(dict.fromkeys(m.country for m in book.all_members(name)))}"
-            )
+            countries = ", ".join(dict.fromkeys(m.country for m in book.all_members(name)))
+            print(f"{name:<12} your group: {countries}")
