@@ -18,7 +18,8 @@ import sys
 
 import pandas as pd
 
-from siei_xl import importers, worldbank
+from siei_xl import bilateral, importers, worldbank
+from siei_xl.exceptions import OptionError
 
 __all__ = ["register"]
 
@@ -49,6 +50,17 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         "neighbours) by ISO3 codes; unknown names are kept and reported",
     )
     imp.add_argument("--sheet", help="sheet of the workbooks (default: Data, else the first)")
+    imp.add_argument(
+        "--unit",
+        help="flows only: the unit of the values (e.g. 'USD millions'), when the file does "
+        "not say it",
+    )
+    imp.add_argument(
+        "--totals",
+        metavar="FILE",
+        help="trade flows only: also write each reporter's total with the World (Data "
+        "layout: country, year, trade_world_<unit>), a base for trade shares",
+    )
     imp.set_defaults(run=_run_import)
 
     fetch = subparsers.add_parser(
@@ -81,6 +93,15 @@ def _output(parser: argparse.ArgumentParser) -> None:
 
 def _run_import(args: argparse.Namespace) -> None:
     importers.check_output(args.output, force=args.force)  # before the work, not after
+    if args.totals:
+        importers.check_output(args.totals, force=args.force)
+    tables = [importers.read_table(f, sheet=args.sheet) for f in args.files]
+    layouts = [bilateral.detect_flow_layout(t) for t in tables]
+    if any(layouts):
+        _import_flows(args, tables, layouts)
+        return
+    if args.unit or args.totals:
+        raise OptionError("--unit and --totals apply to tables of bilateral flows only")
     frame = importers.import_files(
         args.files,
         indicator_names=args.indicator,
@@ -88,6 +109,36 @@ def _run_import(args: argparse.Namespace) -> None:
         sheet=args.sheet,
     )
     _write(frame, args, origin=f"from {len(args.files)} file(s)")
+
+
+def _import_flows(
+    args: argparse.Namespace, tables: list[pd.DataFrame], layouts: list[str | None]
+) -> None:
+    if len(tables) != 1:
+        raise OptionError(
+            "import one table of bilateral flows at a time (it is not merged with other files)"
+        )
+    flows = bilateral.to_flows(tables[0], layout=layouts[0], unit=args.unit)
+    totals = flows.attrs["totals"]
+    if args.totals and totals is None:
+        raise OptionError(f"{args.files[0]!r} has no totals with the World (partner WLD)")
+    out = importers.write_data(flows, args.output, force=args.force)
+    print(
+        f"wrote {out}: {bilateral.flows_summary(flows)} "
+        f"({flows.attrs['layout']} layout, turnover = exports + imports as each reporter "
+        "reports it)"
+        if flows.attrs["layout"] in {"imf_trade", "comtrade"}
+        else f"wrote {out}: {bilateral.flows_summary(flows)} ({flows.attrs['layout']} layout)"
+    )
+    if args.totals:
+        written = importers.write_data(totals.frame, args.totals, force=args.force)
+        print(f"wrote {written}: totals with the World, {importers.summary(totals.frame)}")
+    elif totals is not None:
+        print("totals with the World set aside; write them with --totals FILE")
+    for note in flows.attrs["notes"]:
+        print(f"note: {note}")
+    for warning in flows.attrs["warnings"]:
+        print(f"siei-xl: warning: {warning}", file=sys.stderr)
 
 
 def _run_fetch(args: argparse.Namespace) -> None:

@@ -281,17 +281,34 @@ def _sheet_rows(file: Path, sheet: str | int | None) -> list[list[object]]:
 def _find_header(frame: pd.DataFrame) -> pd.DataFrame:
     """The frame headed by its header row: its own if it names a shape, else the first
     of the top rows that does, else the first non-blank row when it has no headers."""
-    if _shape_of(list(frame.columns)) is not None:
+    if _shape_of(list(frame.columns)) is not None or _flows_header(list(frame.columns)):
         return frame
     first_filled: int | None = None
     for pos, row in enumerate(frame.head(_HEADER_SEARCH).itertuples(index=False, name=None)):
         if first_filled is None and not all(_is_blank(c) for c in row):
             first_filled = pos
-        if _shape_of(list(row)) is not None:
+        if _shape_of(list(row)) is not None or _flows_header(list(row)):
             return _promote(frame, pos)
     if first_filled is not None and all(_is_blank(c) for c in frame.columns):
         return _promote(frame, first_filled)
     return frame
+
+
+FLOW_REPORTER_HEADERS: Final = (
+    "reporter", "reporter_iso3", "reporter iso3", "reporteriso", "reporter iso",
+    "reporter code", "reportercode", "origin", "exporter", "from",
+)  # fmt: skip
+FLOW_PARTNER_HEADERS: Final = (
+    "partner", "partner_iso3", "partner iso3", "partneriso", "partner iso", "partner code",
+    "partnercode", "counterpart country code", "counterpart_country", "counterpart country",
+    "counterpart_area", "counterpart area", "counterpart", "destination", "to",
+)  # fmt: skip
+
+
+def _flows_header(row: Sequence[object]) -> bool:
+    """True for the header of a table of bilateral flows (reporter and partner columns)."""
+    keys = set(_keys(row))
+    return bool(keys & set(FLOW_REPORTER_HEADERS)) and bool(keys & set(FLOW_PARTNER_HEADERS))
 
 
 def _promote(frame: pd.DataFrame, pos: int) -> pd.DataFrame:
