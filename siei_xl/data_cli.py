@@ -6,6 +6,8 @@ Examples::
     siei-xl import gdp_pc.csv --indicator gdp_pc --codes iso3 -o data.xlsx
     siei-xl fetch worldbank --countries KAZ,RUS,CHN --indicators NY.GDP.PCAP.PP.CD \\
         --years 2000-2020 -o wdi.csv
+    siei-xl import dots.csv -o flows.csv --totals trade_world.csv
+    siei-xl fetch imf --countries KAZ,RUS,CHN --years 2000-2020 -o flows.csv
 
 Both write the output atomically and refuse to replace an existing file without
 ``--force``. They print one summary line; warnings go to standard error.
@@ -18,7 +20,7 @@ import sys
 
 import pandas as pd
 
-from siei_xl import bilateral, importers, worldbank
+from siei_xl import bilateral, imf, importers, worldbank
 from siei_xl.exceptions import OptionError
 
 __all__ = ["register"]
@@ -65,17 +67,25 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
     fetch = subparsers.add_parser(
         "fetch",
-        help="download indicators from the World Bank (cached)",
+        help="download indicators from the World Bank or bilateral trade from the IMF (cached)",
         description=(
-            "Download World Development Indicators through the World Bank API client "
-            "(wbgapi) and write the Data layout. Each request is cached (default "
-            "~/.cache/siei_xl/worldbank, or $SIEI_CACHE/worldbank)."
+            "worldbank: World Development Indicators through the World Bank API client "
+            "(wbgapi), written in the Data layout. imf: bilateral goods trade (IMTS: exports "
+            "FOB + imports CIF = turnover as each reporter reports it, US$) through the "
+            "IMF's SDMX API (sdmx1), written in the Flows layout. Each request is cached "
+            "(default ~/.cache/siei_xl/<source>, or $SIEI_CACHE/<source>)."
         ),
     )
-    fetch.add_argument("source", choices=("worldbank",), help="where to fetch from")
+    fetch.add_argument("source", choices=("worldbank", "imf"), help="where to fetch from")
     fetch.add_argument("--countries", required=True, help="economy codes, e.g. KAZ,RUS,CHN")
     fetch.add_argument(
-        "--indicators", required=True, help="series codes, e.g. NY.GDP.PCAP.PP.CD,SP.POP.TOTL"
+        "--indicators", help="worldbank: series codes, e.g. NY.GDP.PCAP.PP.CD,SP.POP.TOTL"
+    )
+    fetch.add_argument("--partners", help="imf: partner codes (default: the countries themselves)")
+    fetch.add_argument(
+        "--totals",
+        metavar="FILE",
+        help="imf: also write each reporter's trade with the World (Data layout)",
     )
     fetch.add_argument("--years", required=True, help="a year or a range, e.g. 2000-2020")
     _output(fetch)
@@ -111,6 +121,22 @@ def _run_import(args: argparse.Namespace) -> None:
     _write(frame, args, origin=f"from {len(args.files)} file(s)")
 
 
+def _fetch_imf(args: argparse.Namespace) -> None:
+    if args.indicators:
+        raise OptionError("fetch imf takes no --indicators: it fetches exports and imports")
+    if args.totals:
+        importers.check_output(args.totals, force=args.force)
+    flows = imf.fetch(
+        args.countries,
+        args.years,
+        partners=args.partners,
+        cache_dir=args.cache_dir,
+        refresh=args.refresh,
+    )
+    cached = "from the cache" if flows.attrs["cache"] == "hit" else "downloaded"
+    _write_flows(flows, args, origin=f"IMF IMTS, {cached}, fetched {flows.attrs['fetched']}")
+
+
 def _import_flows(
     args: argparse.Namespace, tables: list[pd.DataFrame], layouts: list[str | None]
 ) -> None:
@@ -119,17 +145,20 @@ def _import_flows(
             "import one table of bilateral flows at a time (it is not merged with other files)"
         )
     flows = bilateral.to_flows(tables[0], layout=layouts[0], unit=args.unit)
+    _write_flows(flows, args, origin=f"{flows.attrs['layout']} layout")
+
+
+def _write_flows(flows: pd.DataFrame, args: argparse.Namespace, *, origin: str) -> None:
     totals = flows.attrs["totals"]
     if args.totals and totals is None:
-        raise OptionError(f"{args.files[0]!r} has no totals with the World (partner WLD)")
+        raise OptionError("the flows have no totals with the World (partner WLD) to write")
     out = importers.write_data(flows, args.output, force=args.force)
-    print(
-        f"wrote {out}: {bilateral.flows_summary(flows)} "
-        f"({flows.attrs['layout']} layout, turnover = exports + imports as each reporter "
-        "reports it)"
+    turnover = (
+        ", turnover = exports + imports as each reporter reports it"
         if flows.attrs["layout"] in {"imf_trade", "comtrade"}
-        else f"wrote {out}: {bilateral.flows_summary(flows)} ({flows.attrs['layout']} layout)"
+        else ""
     )
+    print(f"wrote {out}: {bilateral.flows_summary(flows)} ({origin}{turnover})")
     if args.totals:
         written = importers.write_data(totals.frame, args.totals, force=args.force)
         print(f"wrote {written}: totals with the World, {importers.summary(totals.frame)}")
@@ -143,6 +172,13 @@ def _import_flows(
 
 def _run_fetch(args: argparse.Namespace) -> None:
     importers.check_output(args.output, force=args.force)
+    if args.source == "imf":
+        _fetch_imf(args)
+        return
+    if not args.indicators:
+        raise OptionError("fetch worldbank needs --indicators, e.g. NY.GDP.PCAP.PP.CD")
+    if args.partners or args.totals:
+        raise OptionError("--partners and --totals apply to fetch imf only")
     frame = worldbank.fetch(
         args.countries,
         args.indicators,

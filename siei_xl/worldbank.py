@@ -58,10 +58,10 @@ _CACHE_FORMAT: Final = 1
 WorldBankUnavailableError = SourceUnavailableError
 
 
-def default_cache_dir() -> Path:
-    """``$SIEI_CACHE/worldbank``, default ``~/.cache/siei_xl/worldbank``."""
+def default_cache_dir(source: str = "worldbank") -> Path:
+    """``$SIEI_CACHE/<source>``, default ``~/.cache/siei_xl/<source>``."""
     root = os.environ.get("SIEI_CACHE") or Path.home() / ".cache" / "siei_xl"
-    return Path(root) / "worldbank"
+    return Path(root) / source
 
 
 def fetch(
@@ -257,12 +257,16 @@ def _read_cache(path: Path, request: dict[str, Any]) -> dict[str, Any] | None:
 
 
 def _write_cache(
-    path: Path, request: dict[str, Any], records: list[dict[str, Any]], fetched: str
+    path: Path,
+    request: dict[str, Any],
+    records: list[dict[str, Any]],
+    fetched: str,
+    source: str = "World Bank API via wbgapi: data.fetch(series, economy=..., time=...)",
 ) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     content = {
         "format": _CACHE_FORMAT,
-        "source": "World Bank API via wbgapi: data.fetch(series, economy=..., time=...)",
+        "source": source,
         "request": request,
         "fetched": fetched,
         "records": records,
