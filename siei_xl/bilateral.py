@@ -156,7 +156,6 @@ def to_flows(
     if found not in FLOW_LAYOUTS:
         raise OptionError(f"layout must be one of {', '.join(FLOW_LAYOUTS)}, got {found!r}")
     notes: list[str] = []
-    warnings: list[str] = []
     body = table.reset_index(drop=True)
     body.columns = columns
     if found == "comtrade":
@@ -189,24 +188,9 @@ def to_flows(
             f"({bad['value']:g}); flows are gross values"
         )
     flows, totals = _split_world(frame, notes)
-    if stated is None:
-        warnings.append(
-            "the unit of the values is not stated: give it (e.g. --unit 'USD millions') so "
-            "that scores can check it against the base"
-        )
-    label = stated.label if stated is not None else ""
-    flows = flows.assign(unit=label).reset_index(drop=True)
-    if flows.empty:
-        raise DataError("no bilateral flows left once the World and aggregates are set aside")
-    flows.attrs = {
-        "layout": found,
-        "unit": label,
-        "totals": _totals_frame(totals, stated),
-        "notes": notes,
-        "warnings": warnings,
-        "source": table.attrs.get("source", ""),
-    }
-    return flows
+    out = _finish(flows, totals, stated, found, "trade_world", notes)
+    out.attrs["source"] = table.attrs.get("source", "")
+    return out
 
 
 def detect_flow_layout(table: pd.DataFrame) -> str | None:
@@ -396,14 +380,34 @@ def _is_world(label: str) -> bool:
     return label_key(label) in WORLD_CODES
 
 
-def _is_aggregate(label: str) -> bool:
-    return not _ISO3.match(label) or label in _AGGREGATE_CODES
+_AGGREGATE_NAMES: Final = frozenset(
+    {"total", "other", "others", "other countries", "unknown", "not specified", "unspecified",
+     "other north", "other south", "all countries"}
+)  # fmt: skip
 
 
-def _split_world(frame: pd.DataFrame, notes: list[str]) -> tuple[pd.DataFrame, pd.DataFrame]:
+def _is_aggregate(label: str, *, by_code: bool = True) -> bool:
+    """An aggregate partner: not an ISO3 code (code layouts), or a known aggregate name."""
+    if label.startswith("aggregate: ") or label_key(label) in _AGGREGATE_NAMES:
+        return True
+    return by_code and (not _ISO3.match(label) or label in _AGGREGATE_CODES)
+
+
+def _split_world(
+    frame: pd.DataFrame, notes: list[str], *, by_code: bool = True
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Flows between countries, and the totals with the World (aggregates left out).
+
+    ``by_code``: labels are codes (IMF, Comtrade), so anything that is not three letters
+    is an aggregate; otherwise (tables of names) only known aggregate names are.
+    """
+
+    def aggregate_label(label: str) -> bool:
+        return _is_aggregate(label, by_code=by_code)
+
     world = frame["partner"].map(_is_world)
-    aggregate = ~world & frame["partner"].map(_is_aggregate)
-    bad_reporter = frame["reporter"].map(lambda r: _is_world(r) or _is_aggregate(r))
+    aggregate = ~world & frame["partner"].map(aggregate_label)
+    bad_reporter = frame["reporter"].map(lambda r: _is_world(r) or aggregate_label(r))
     dropped = sorted(set(frame.loc[aggregate, "partner"]))
     if dropped:
         notes.append(
@@ -436,21 +440,6 @@ class Totals:
 
     def __repr__(self) -> str:
         return f"Totals({len(self.frame)} rows, {self.frame.columns[-1]})"
-
-
-def _totals_frame(totals: pd.DataFrame, unit: Unit | None) -> Totals | None:
-    if totals.empty:
-        return None
-    name = "trade_world" + _unit_suffix(unit)
-    out = (
-        totals.groupby(["reporter", "year"], sort=True)["value"]
-        .sum()
-        .rename(name)
-        .reset_index()
-        .rename(columns={"reporter": "country"})
-    )
-    out["year"] = out["year"].astype("int64")
-    return Totals(out)
 
 
 def _unit_suffix(unit: Unit | None) -> str:
@@ -504,3 +493,379 @@ def flows_summary(flows: pd.DataFrame) -> str:
         f"{len(flows)} flows, {flows['reporter'].nunique()} reporters, "
         f"{flows['partner'].nunique()} partners, {span}, unit {unit or 'not stated'}"
     )
+
+
+# ------------------------------------------------------------- beyond trade (SIEI block 1)
+KINDS: Final = ("trade", "migration", "remittances", "students", "investment")
+"""What a flows file measures; each kind has the published layout it reads and a base."""
+
+BASES: Final = {
+    "trade": "GDP (NY.GDP.MKTP.CD, current US$), or the total with the World",
+    "migration": "population (SP.POP.TOTL, persons)",
+    "remittances": "GDP (NY.GDP.MKTP.CD, current US$)",
+    "students": "tertiary students (SE.TER.ENRL) or population (SP.POP.TOTL)",
+    "investment": "GDP (NY.GDP.MKTP.CD, current US$)",
+}
+
+_DESTINATION: Final = (
+    "destination", "country of destination", "host country", "host", "geounit", "country_id",
+    "region, development group, country or area of destination",
+)  # fmt: skip
+_ORIGIN: Final = (
+    "origin", "country of origin", "origin country", "home country", "source country",
+    "region, development group, country or area of origin",
+)  # fmt: skip
+
+
+def read_bilateral(
+    path: str | os.PathLike[str],
+    kind: str = "trade",
+    *,
+    unit: object = None,
+    year: int | None = None,
+    sheet: str | int | None = None,
+) -> pd.DataFrame:
+    """Read a published bilateral table of one kind into the Flows layout.
+
+    ==============  ====================================================================
+    kind            layout read (as downloaded)
+    ==============  ====================================================================
+    ``trade``       IMF DOTS / IMTS or UN Comtrade (see :func:`to_flows`)
+    ``migration``   UN DESA International Migrant Stock, table 1: destination and origin
+                    (names and M49 location codes) in rows, years as columns (both
+                    sexes first; the male and female blocks after it are ignored)
+    ``remittances`` World Bank Bilateral Remittance Matrix: a title naming the year
+                    and "millions of US$", then one matrix, a corner cell saying which
+                    side runs across (``... receiving ... (across)``), ``WORLD`` totals
+    ``students``    UNESCO UIS internationally mobile tertiary students: destination,
+                    origin, year, number (one row per pair and year)
+    ``investment``  IMF CDIS / Direct Investment Positions: reporter, counterpart,
+                    indicator (inward / outward position), years as columns or a year
+                    column, US$ (scale from a ``scale`` column or ``unit``)
+    ==============  ====================================================================
+
+    Migration, remittances and students are tables of one figure per destination and
+    origin (estimated or reported by the destination); the flow between ``a`` and ``b``
+    is the sum of both directions (migrants from ``b`` in ``a`` plus migrants from
+    ``a`` in ``b``), the analogue of trade turnover, so it is the same for both. For
+    investment the reporter's inward plus outward position with the counterpart, as the
+    reporter reports it. The World rows are set aside as ``attrs["totals"]``.
+    """
+    kind = str(kind).strip().lower()
+    if kind not in KINDS:
+        raise OptionError(f"kind must be one of {', '.join(KINDS)}, got {kind!r}")
+    if kind == "trade":
+        return read_flows(path, unit=unit, sheet=sheet)
+    table = read_table(path, sheet=sheet)
+    if kind == "migration":
+        return migration_flows(table, unit=unit)
+    if kind == "remittances":
+        return remittance_flows(table, unit=unit, year=year)
+    if kind == "students":
+        return student_flows(table, unit=unit)
+    return investment_flows(table, unit=unit)
+
+
+def migration_flows(table: pd.DataFrame, *, unit: object = None) -> pd.DataFrame:
+    """UN DESA International Migrant Stock (destination x origin, years as columns).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> desa = pd.DataFrame(
+    ...     [[1, "Kazakhstan", 398, "Russian Federation", 643, 2000.0, 2500.0],
+    ...      [2, "Russian Federation", 643, "Kazakhstan", 398, 3000.0, 2800.0],
+    ...      [3, "Russian Federation", 643, "WORLD", 900, 9.0e6, 1.1e7]],
+    ...     columns=["Index", "Region, development group, country or area of destination",
+    ...              "Location code of destination",
+    ...              "Region, development group, country or area of origin",
+    ...              "Location code of origin", "2015", "2020"])
+    >>> flows = migration_flows(desa)
+    >>> flows[flows.year == 2015][["reporter", "partner", "value", "unit"]].to_dict("records")
+    [{'reporter': 'KAZ', 'partner': 'RUS', 'value': 5000.0, 'unit': 'persons'}, \
+{'reporter': 'RUS', 'partner': 'KAZ', 'value': 5000.0, 'unit': 'persons'}]
+    """
+    columns = [label_key(c) for c in table.columns]
+    dest = _pick(columns, _DESTINATION, "destination")
+    orig = _pick(columns, _ORIGIN, "origin")
+    years = _first_year_block(table.columns)
+    if not years:
+        raise HeaderError("the migrant stock table needs years as columns (1990, 1995, ...)")
+    body = table.reset_index(drop=True)
+    body.columns = columns
+    codes = {
+        side: next((c for c in columns if c == f"location code of {side}"), None)
+        for side in ("destination", "origin")
+    }
+    notes: list[str] = []
+    dest_labels = _labels_with_codes(body[dest], body, codes["destination"])
+    orig_labels = _labels_with_codes(body[orig], body, codes["origin"])
+    pieces = [
+        pd.DataFrame(
+            {
+                "destination": dest_labels,
+                "origin": orig_labels,
+                "year": year,
+                "value": _numbers(body.iloc[:, j], str(year)),
+            }
+        )
+        for j, year in years
+    ]
+    long = pd.concat(pieces, ignore_index=True)
+    return _two_way(long, _unit_or(unit, Unit("persons")), "migrants_world", notes)
+
+
+def remittance_flows(
+    table: pd.DataFrame, *, unit: object = None, year: int | None = None
+) -> pd.DataFrame:
+    """World Bank Bilateral Remittance Matrix (one year; US$ millions).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> wb = pd.DataFrame(
+    ...     [["Remittance-receiving country (across) / sending country (down)",
+    ...       "Kazakhstan", "Russian Federation", "WORLD"],
+    ...      ["Kazakhstan", None, 300.0, 500.0],
+    ...      ["Russian Federation", 1200.0, None, 9000.0],
+    ...      ["WORLD", 2000.0, 8000.0, None]], columns=["", "", "", ""])
+    >>> wb.attrs["title"] = "Bilateral Remittance Estimates for 2021 (millions of US$)"
+    >>> flows = remittance_flows(wb)
+    >>> flows[["reporter", "partner", "year", "value", "unit"]].to_dict("records")
+    [{'reporter': 'KAZ', 'partner': 'RUS', 'year': 2021, 'value': 1500.0, \
+'unit': 'USD millions'}, {'reporter': 'RUS', 'partner': 'KAZ', 'year': 2021, \
+'value': 1500.0, 'unit': 'USD millions'}]
+    """
+    cells = [list(table.columns), *table.itertuples(index=False, name=None)]
+    top = next(
+        (i for i, row in enumerate(cells[:30]) if row and "(across)" in label_key(row[0] or "")),
+        None,
+    )
+    if top is None:
+        raise HeaderError(
+            "the remittance matrix needs its corner cell, e.g. 'Remittance-receiving country "
+            "(across) / Remittance-sending country (down)'"
+        )
+    corner = label_key(cells[top][0])
+    across_receives = corner.index("(across)") > corner.find("receiv") >= 0
+    title = " ".join(
+        [str(table.attrs.get("title", ""))]
+        + [label_text(c) for row in cells[:top] for c in row if c is not None]
+    )
+    if year is None:
+        found = re.findall(r"\b(19[6-9]\d|20\d\d)\b", title)
+        if not found:
+            raise OptionError("the remittance matrix does not name its year: give it (--year)")
+        year = int(found[-1])
+    header = cells[top]
+    records = []
+    for row in cells[top + 1 :]:
+        if not row or row[0] is None or not label_text(row[0]):
+            continue
+        for j in range(1, len(header)):
+            if header[j] is None or j >= len(row):
+                continue
+            number = parse_number(row[j])
+            if number is None:
+                raise NonNumericError(f"remittance matrix: {row[j]!r} is not a number")
+            down, across = _code(row[0]), _code(header[j])
+            receiver, sender = (across, down) if across_receives else (down, across)
+            records.append({"destination": receiver, "origin": sender, "year": year,
+                            "value": number})  # fmt: skip
+    long = pd.DataFrame.from_records(records)
+    default = Unit("USD", 1e6) if "million" in title.casefold() else None
+    notes = [f"year {year}; each pair is remittances received plus sent (both directions)"]
+    return _two_way(long, _unit_or(unit, default), "remittances_world", notes)
+
+
+def student_flows(table: pd.DataFrame, *, unit: object = None) -> pd.DataFrame:
+    """UNESCO UIS internationally mobile tertiary students: destination, origin, year, number.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> uis = pd.DataFrame({"Country of destination": ["Russian Federation", "Kazakhstan"],
+    ...                     "Country of origin": ["Kazakhstan", "Russian Federation"],
+    ...                     "Year": [2019, 2019], "Value": [65000, 1500]})
+    >>> student_flows(uis)[["reporter", "partner", "value"]].to_dict("records")
+    [{'reporter': 'KAZ', 'partner': 'RUS', 'value': 66500.0}, \
+{'reporter': 'RUS', 'partner': 'KAZ', 'value': 66500.0}]
+    """
+    columns = [label_key(c) for c in table.columns]
+    body = table.reset_index(drop=True)
+    body.columns = columns
+    long = pd.DataFrame(
+        {
+            "destination": body[_pick(columns, _DESTINATION, "destination")].map(_code),
+            "origin": body[_pick(columns, _ORIGIN, "origin")].map(_code),
+            "year": _years(body[_pick(columns, _YEAR, "year")]),
+            "value": _numbers(body[_pick(columns, _VALUE, "value")], "value"),
+        }
+    )
+    return _two_way(long, _unit_or(unit, Unit("persons")), "students_world", [])
+
+
+def investment_flows(table: pd.DataFrame, *, unit: object = None) -> pd.DataFrame:
+    """IMF CDIS (Direct Investment Positions by counterpart): inward + outward positions.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> cdis = pd.DataFrame({
+    ...     "Country Name": ["Kazakhstan, Rep. of"] * 3,
+    ...     "Counterpart Country Name": ["Russian Federation"] * 3,
+    ...     "Indicator Name": ["Inward Direct Investment Positions, US Dollars",
+    ...                        "Outward Direct Investment Positions, US Dollars",
+    ...                        "Inward Direct Investment Positions, Equity, US Dollars"],
+    ...     "Scale": ["Millions"] * 3, "2019": [3000.0, 700.0, 2500.0]})
+    >>> investment_flows(cdis)[["reporter", "partner", "year", "value", "unit"]].to_dict(
+    ...     "records")
+    [{'reporter': 'KAZ', 'partner': 'RUS', 'year': 2019, 'value': 3700.0, \
+'unit': 'USD millions'}]
+    """
+    columns = [label_key(c) for c in table.columns]
+    body = table.reset_index(drop=True)
+    body.columns = columns
+    reporter = _pick(columns, ("country name", *_REPORTER), "reporter")
+    partner = _pick(columns, ("counterpart country name", *_PARTNER), "counterpart")
+    indicator = _pick(columns, ("indicator name", *_FLOW), "indicator")
+    kinds = body[indicator].map(_position_kind)
+    notes: list[str] = []
+    skipped = sorted({label_text(v) for v in body.loc[kinds.isna(), indicator] if v is not None})
+    if skipped:
+        notes.append(f"left out breakdowns and derived series: {', '.join(skipped[:3])}")
+    body = body[kinds.notna()]
+    years = _first_year_block(table.columns)
+    if years:
+        pieces = [
+            pd.DataFrame({"reporter": body[reporter].map(_code),
+                          "partner": body[partner].map(_code), "year": year,
+                          "value": _numbers(body.iloc[:, j], str(year))})
+            for j, year in years
+        ]  # fmt: skip
+        frame = pd.concat(pieces, ignore_index=True)
+    else:
+        frame = pd.DataFrame(
+            {
+                "reporter": body[reporter].map(_code),
+                "partner": body[partner].map(_code),
+                "year": _years(body[_pick(columns, _YEAR, "year")]),
+                "value": _numbers(body[_pick(columns, _VALUE, "value")], "value"),
+            }
+        )
+    frame = frame[frame["value"].notna()]
+    frame = frame.groupby(["reporter", "partner", "year"], as_index=False, sort=False)[
+        "value"
+    ].sum()
+    scale_col = _optional(columns, ("scale", "unit_mult", *_UNIT))
+    stated = _unit_or(unit, None)
+    if stated is None and scale_col is not None:
+        scales = {label_text(v) for v in body[scale_col] if v is not None}
+        if len(scales) == 1:
+            text = scales.pop()
+            stated = parse_unit(f"USD {text}") if not text.strip().isdigit() else Unit(
+                "USD", 10.0 ** int(text))  # fmt: skip
+    flows, totals = _split_world(frame, notes, by_code=False)
+    return _finish(flows, totals, stated, "investment", "investment_world", notes)
+
+
+# ------------------------------------------------------------------- shared helpers
+def _position_kind(cell: object) -> str | None:
+    key = label_key(cell) if cell is not None else ""
+    if any(w in key for w in ("equity", "debt", "derived", "mirror", "net ", "fellow")):
+        return None
+    if "inward" in key and "position" in key:
+        return "inward"
+    if "outward" in key and "position" in key:
+        return "outward"
+    return None
+
+
+def _first_year_block(columns: Sequence[object]) -> list[tuple[int, int]]:
+    """(position, year) of year columns, the first block only (before a year repeats)."""
+    out: list[tuple[int, int]] = []
+    seen: set[int] = set()
+    for j, c in enumerate(columns):
+        text = label_text(c) if c is not None else ""
+        match = re.fullmatch(r"(1[89]\d\d|20\d\d)(?:\.0+)?", text)
+        if not match:
+            continue
+        year = int(match[1])
+        if year in seen:
+            break
+        seen.add(year)
+        out.append((j, year))
+    return out
+
+
+def _labels_with_codes(names: pd.Series, body: pd.DataFrame, code_col: str | None) -> pd.Series:
+    """Names as ISO3 where known; M49 codes of 900 and above (aggregates) marked as such."""
+    labels = names.map(_code)
+    if code_col is None:
+        return labels
+    codes = pd.to_numeric(body[code_col], errors="coerce")
+    world = codes == 900
+    aggregate = codes > 900
+    return labels.mask(world, "WLD").mask(aggregate, "aggregate: " + names.astype(str))
+
+
+def _unit_or(explicit: object, default: Unit | None) -> Unit | None:
+    if isinstance(explicit, Unit):
+        return explicit
+    if explicit is not None and str(explicit).strip():
+        return parse_unit(explicit)
+    return default
+
+
+def _two_way(
+    long: pd.DataFrame, unit: Unit | None, totals_name: str, notes: list[str]
+) -> pd.DataFrame:
+    """Destination x origin figures to flows: both directions of each pair added up."""
+    long = long[long["value"].notna()]
+    frame = long.rename(columns={"destination": "reporter", "origin": "partner"})
+    flows, totals = _split_world(
+        frame[["reporter", "partner", "year", "value"]], notes, by_code=False
+    )
+    key = ["reporter", "partner", "year"]
+    if flows.duplicated(key).any():
+        bad = flows[flows.duplicated(key)].iloc[0]
+        raise DataError(
+            f"two figures for {bad['reporter']} from {bad['partner']} in {bad['year']}: keep one"
+        )
+    reverse = flows.rename(columns={"reporter": "partner", "partner": "reporter"})
+    both = pd.concat([flows, reverse[[*key, "value"]]], ignore_index=True)
+    summed = both.groupby(key, as_index=False, sort=True)["value"].sum(min_count=1)
+    return _finish(summed, totals, unit, "bilateral", totals_name, notes)
+
+
+def _finish(
+    flows: pd.DataFrame,
+    totals: pd.DataFrame,
+    unit: Unit | None,
+    layout: str,
+    totals_name: str,
+    notes: list[str],
+) -> pd.DataFrame:
+    warnings = []
+    if unit is None:
+        warnings.append(
+            "the unit of the values is not stated: give it (e.g. --unit 'USD millions') so "
+            "that scores can check it against the base"
+        )
+    if flows.empty:
+        raise DataError("no bilateral flows left once the World and aggregates are set aside")
+    label = unit.label if unit is not None else ""
+    out = flows.assign(unit=label).reset_index(drop=True)
+    out["year"] = out["year"].astype("int64")
+    total = None
+    if not totals.empty:
+        frame = (
+            totals.groupby(["reporter", "year"], sort=True)["value"].sum()
+            .rename(totals_name + _unit_suffix(unit)).reset_index()
+            .rename(columns={"reporter": "country"})
+        )  # fmt: skip
+        frame["year"] = frame["year"].astype("int64")
+        total = Totals(frame)
+    out.attrs = {"layout": layout, "unit": label, "totals": total, "notes": notes,
+                 "warnings": warnings, "source": ""}  # fmt: skip
+    return out

@@ -58,6 +58,16 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         "not say it",
     )
     imp.add_argument(
+        "--kind",
+        choices=bilateral.KINDS,
+        help="a published bilateral table: trade (IMF DOTS/IMTS, UN Comtrade; recognised "
+        "without --kind), migration (UN DESA migrant stock), remittances (World Bank "
+        "bilateral remittance matrix), students (UNESCO UIS), investment (IMF CDIS)",
+    )
+    imp.add_argument(
+        "--year", type=int, help="remittances: the year of the matrix, when its title lacks it"
+    )
+    imp.add_argument(
         "--totals",
         metavar="FILE",
         help="trade flows only: also write each reporter's total with the World (Data "
@@ -105,13 +115,23 @@ def _run_import(args: argparse.Namespace) -> None:
     importers.check_output(args.output, force=args.force)  # before the work, not after
     if args.totals:
         importers.check_output(args.totals, force=args.force)
+    if args.kind not in (None, "trade"):
+        if len(args.files) != 1:
+            raise OptionError(f"import one {args.kind} table at a time")
+        flows = bilateral.read_bilateral(
+            args.files[0], args.kind, unit=args.unit, year=args.year, sheet=args.sheet
+        )
+        _write_flows(flows, args, origin=f"{args.kind}: {bilateral.BASES[args.kind]} as base")
+        return
     tables = [importers.read_table(f, sheet=args.sheet) for f in args.files]
     layouts = [bilateral.detect_flow_layout(t) for t in tables]
     if any(layouts):
         _import_flows(args, tables, layouts)
         return
-    if args.unit or args.totals:
-        raise OptionError("--unit and --totals apply to tables of bilateral flows only")
+    if args.kind == "trade":
+        bilateral.to_flows(tables[0])  # says which columns a trade table needs
+    if args.unit or args.totals or args.year:
+        raise OptionError("--unit, --year and --totals apply to tables of bilateral flows only")
     frame = importers.import_files(
         args.files,
         indicator_names=args.indicator,
@@ -151,13 +171,14 @@ def _import_flows(
 def _write_flows(flows: pd.DataFrame, args: argparse.Namespace, *, origin: str) -> None:
     totals = flows.attrs["totals"]
     if args.totals and totals is None:
-        raise OptionError("the flows have no totals with the World (partner WLD) to write")
+        raise OptionError("the flows have no totals with the World to write (no World rows)")
     out = importers.write_data(flows, args.output, force=args.force)
-    turnover = (
-        ", turnover = exports + imports as each reporter reports it"
-        if flows.attrs["layout"] in {"imf_trade", "comtrade"}
-        else ""
-    )
+    turnover = {
+        "imf_trade": ", turnover = exports + imports as each reporter reports it",
+        "comtrade": ", turnover = exports + imports as each reporter reports it",
+        "bilateral": ", both directions of each pair added up",
+        "investment": ", inward + outward positions as each reporter reports them",
+    }.get(flows.attrs["layout"], "")
     print(f"wrote {out}: {bilateral.flows_summary(flows)} ({origin}{turnover})")
     if args.totals:
         written = importers.write_data(totals.frame, args.totals, force=args.force)

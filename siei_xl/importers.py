@@ -75,21 +75,36 @@ COUNTRY_NAMES: Final[Mapping[str, tuple[str, ...]]] = {
     # The 15 post-Soviet states, then the other neighbours of Central Asia. English names
     # as the World Bank, the UN and the CIS Stat English pages spell them; Russian names
     # as CIS Stat and Rosstat do, old and new.
-    "ARM": ("Armenia", "Republic of Armenia", "Армения", "Республика Армения"),
-    "AZE": ("Azerbaijan", "Republic of Azerbaijan", "Азербайджан", "Азербайджанская Республика"),
-    "BLR": ("Belarus", "Republic of Belarus", "Беларусь", "Белоруссия", "Республика Беларусь"),
+    "ARM": ("Armenia", "Republic of Armenia", "Armenia, Rep. of", "Армения", "Республика Армения"),
+    "AZE": (
+        "Azerbaijan",
+        "Republic of Azerbaijan",
+        "Azerbaijan, Rep. of",
+        "Азербайджан",
+        "Азербайджанская Республика",
+    ),
+    "BLR": (
+        "Belarus",
+        "Republic of Belarus",
+        "Belarus, Rep. of",
+        "Беларусь",
+        "Белоруссия",
+        "Республика Беларусь",
+    ),
     "EST": ("Estonia", "Republic of Estonia", "Эстония", "Эстонская Республика"),
     "GEO": ("Georgia", "Грузия"),
     "KAZ": (
         "Kazakhstan",
         "Kazakstan",
         "Republic of Kazakhstan",
+        "Kazakhstan, Rep. of",
         "Казахстан",
         "Республика Казахстан",
     ),
     "KGZ": (
         "Kyrgyzstan",
         "Kyrgyz Republic",
+        "Kyrgyz Rep.",
         "Kirghizia",
         "Киргизия",
         "Кыргызстан",
@@ -98,13 +113,39 @@ COUNTRY_NAMES: Final[Mapping[str, tuple[str, ...]]] = {
     ),
     "LVA": ("Latvia", "Republic of Latvia", "Латвия", "Латвийская Республика"),
     "LTU": ("Lithuania", "Republic of Lithuania", "Литва", "Литовская Республика"),
-    "MDA": ("Moldova", "Republic of Moldova", "Молдова", "Молдавия", "Республика Молдова"),
+    "MDA": (
+        "Moldova",
+        "Republic of Moldova",
+        "Moldova, Rep. of",
+        "Молдова",
+        "Молдавия",
+        "Республика Молдова",
+    ),
     "RUS": ("Russia", "Russian Federation", "Россия", "Российская Федерация", "РФ"),
-    "TJK": ("Tajikistan", "Republic of Tajikistan", "Таджикистан", "Республика Таджикистан"),
+    "TJK": (
+        "Tajikistan",
+        "Republic of Tajikistan",
+        "Tajikistan, Rep. of",
+        "Таджикистан",
+        "Республика Таджикистан",
+    ),
     "TKM": ("Turkmenistan", "Туркменистан", "Туркмения"),
     "UKR": ("Ukraine", "Украина"),
-    "UZB": ("Uzbekistan", "Republic of Uzbekistan", "Узбекистан", "Республика Узбекистан"),
-    "CHN": ("China", "People's Republic of China", "Китай", "КНР", "Китайская Народная Республика"),
+    "UZB": (
+        "Uzbekistan",
+        "Republic of Uzbekistan",
+        "Uzbekistan, Rep. of",
+        "Узбекистан",
+        "Республика Узбекистан",
+    ),
+    "CHN": (
+        "China",
+        "People's Republic of China",
+        "China, P.R.: Mainland",
+        "Китай",
+        "КНР",
+        "Китайская Народная Республика",
+    ),
     "MNG": ("Mongolia", "Монголия"),
     "TUR": ("Turkey", "Turkiye", "Türkiye", "Republic of Turkiye", "Турция", "Турецкая Республика"),
     "IRN": (
@@ -116,7 +157,8 @@ COUNTRY_NAMES: Final[Mapping[str, tuple[str, ...]]] = {
     ),
     "AFG": ("Afghanistan", "Афганистан"),
 }
-"""ISO 3166-1 alpha-3 code -> names, used by ``to_iso3=True`` (``--codes iso3``)."""
+"""ISO 3166-1 alpha-3 code -> names, used by ``to_iso3=True`` (``--codes iso3``) and by the
+readers of published bilateral tables (IMF spellings such as ``Kazakhstan, Rep. of``)."""
 
 _ISO3_BY_KEY: Final = {
     label_key(name): code for code, names in COUNTRY_NAMES.items() for name in (code, *names)
@@ -296,12 +338,14 @@ def _find_header(frame: pd.DataFrame) -> pd.DataFrame:
 
 FLOW_REPORTER_HEADERS: Final = (
     "reporter", "reporter_iso3", "reporter iso3", "reporteriso", "reporter iso",
-    "reporter code", "reportercode", "origin", "exporter", "from",
+    "reporter code", "reportercode", "origin", "exporter", "from", "country of destination",
+    "host country",
 )  # fmt: skip
 FLOW_PARTNER_HEADERS: Final = (
     "partner", "partner_iso3", "partner iso3", "partneriso", "partner iso", "partner code",
     "partnercode", "counterpart country code", "counterpart_country", "counterpart country",
     "counterpart_area", "counterpart area", "counterpart", "destination", "to",
+    "country of origin", "origin country",
 )  # fmt: skip
 
 
