@@ -324,10 +324,11 @@ class _Market:
         low, high = SHARE_LIMITS
         if value > high or 0 < value < low:
             where = "above 1" if value > high else "below one millionth"
+            # no value in the text: the workbook condenses equal notes over the years
             self.warnings.append(
-                f"{country}'s share of its flow with {partner} in its {self.base_name} in "
-                f"{year} is {value:.3g}, {where}: flows and base are probably in different "
-                f"units ({self.units}); state them (e.g. flow_unit='USD millions')"
+                f"{country}'s share of its flow with {partner} in its {self.base_name} is "
+                f"{where} in {year}: flows and base are probably in different units "
+                f"({self.units}); state them (e.g. flow_unit='USD millions')"
             )
         return value
 
