@@ -39,7 +39,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 def _run_groups(args: argparse.Namespace) -> None:
     book = Groups.read(args.groups) if args.groups else Groups({})
     if args.name is None:
-        _list(book)
+        _list(book, args.year)
         return
     name = args.name.strip()
     if name not in book:
@@ -73,10 +73,15 @@ def _run_groups(args: argparse.Namespace) -> None:
             print(f"       note: {row.note}")
 
 
-def _list(book: Groups) -> None:
+def _list(book: Groups, year: int | None) -> None:
     info = catalogue()
     for name in info.book.names:
         shadowed = " [replaced by your group of that name]" if name in book.names else ""
+        if year is not None:
+            members = info.book.members(name, year)
+            listed = ", ".join(members) if members else "no members"
+            print(f"{name:<12} {info.full_names[name]} in {year}: {listed}{shadowed}")
+            continue
         spells = info.book.all_members(name)
         first = min(m.start for m in spells if m.start is not None)
         ends = [m.end for m in spells]
@@ -84,6 +89,6 @@ def _list(book: Groups) -> None:
         countries = ", ".join(dict.fromkeys(m.country for m in spells))
         print(f"{name:<12} {info.full_names[name]} ({first}-{last}): {countries}{shadowed}")
     for name in book.names:
-        if name not in info.book.names:
+        if name not in info.book.names and year is None:
             countries = ", ".join(dict.fromkeys(m.country for m in book.all_members(name)))
             print(f"{name:<12} your group: {countries}")

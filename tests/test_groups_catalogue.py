@@ -126,6 +126,8 @@ def test_cli_groups_lists_and_prints_members(capsys: pytest.CaptureFixture[str])
     out = capsys.readouterr().out
     assert "2016: 5 members: BLR, KAZ, RUS, ARM, KGZ" in out
     assert "built-in catalogue" in out
+    assert main(["groups", "--year", "2014"]) == 0
+    assert "Eurasian Economic Union in 2014: no members" in capsys.readouterr().out
     assert main(["groups", "EAEU", "--year", "2014"]) == 0
     assert "2014: no members" in capsys.readouterr().out
 
