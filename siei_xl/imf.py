@@ -24,12 +24,9 @@ Each request is kept as one JSON file in the cache folder (``$SIEI_CACHE/imf``, 
 
 from __future__ import annotations
 
-import hashlib
-import json
 import math
 import os
 from collections.abc import Sequence
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Final
 
@@ -39,7 +36,7 @@ from siei_xl.bilateral import to_flows
 from siei_xl.exceptions import DataError, NotFoundError, OptionError, SourceUnavailableError
 from siei_xl.labels import parse_number
 from siei_xl.units import Unit
-from siei_xl.worldbank import _country_codes, _read_cache, _write_cache, _years, default_cache_dir
+from siei_xl.worldbank import _country_codes, _years, cache_hint, cache_path, cached_records
 
 __all__ = ["DATAFLOW", "EXPORTS", "IMPORTS", "SOURCE", "WORLD", "fetch"]
 
@@ -95,20 +92,16 @@ def fetch(
         "FREQUENCY": ["A"],
     }
     request = {"source": SOURCE, "dataflow": DATAFLOW, "key": key, "years": [wanted[0], wanted[-1]]}
-    folder = Path(cache_dir) if cache_dir is not None else default_cache_dir("imf")
-    digest = hashlib.sha256(json.dumps(request, sort_keys=True).encode()).hexdigest()[:20]
-    path = folder / f"imts-{digest}.json"
+    path = cache_path(cache_dir, "imf", "imts", request)
     warnings: list[str] = []
-    cached = None if refresh else _read_cache(path, request)
-    if cached is not None:
-        records, fetched, status = cached["records"], str(cached["fetched"]), "hit"
-    else:
-        records = _download(client, key, wanted, path=path, refresh=refresh)
-        fetched, status = datetime.now(UTC).isoformat(timespec="seconds"), "miss"
-        try:
-            _write_cache(path, request, records, fetched, source=f"sdmx1 {SOURCE} {DATAFLOW}")
-        except OSError as exc:  # a read-only or full disk must not lose the download
-            warnings.append(f"could not keep a copy in the cache ({exc})")
+    records, fetched, status = cached_records(
+        path,
+        request,
+        lambda: _download(client, key, wanted, path=path, refresh=refresh),
+        refresh=refresh,
+        warnings=warnings,
+        source=f"sdmx1 {SOURCE} {DATAFLOW}",
+    )
     flows = to_flows(_frame(records, wanted), layout="imf_trade", unit=_unit(records))
     flows.attrs.update(
         source="IMF, International Merchandise Trade Statistics (IMTS), via sdmx1",
@@ -123,11 +116,7 @@ def fetch(
 def _download(
     client: Any, key: dict[str, list[str]], years: list[int], *, path: Path, refresh: bool
 ) -> list[dict[str, Any]]:
-    copy = (
-        f"the cache has a copy ({path.name}): run without refresh to use it"
-        if refresh and path.exists()
-        else f"the cache has no copy of this request (looked for {path})"
-    )
+    copy = cache_hint(path, refresh)
     if client is None:
         try:
             import sdmx  # optional dependency: imported only when the cache has no copy
