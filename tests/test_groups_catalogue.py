@@ -159,3 +159,15 @@ def test_cli_commands_accept_a_catalogue_name(
     out = capsys.readouterr().out
     assert "KAZ" in out
     assert "TKM" in out
+
+
+def test_spreadsheet_functions_accept_a_catalogue_name(example: siei.Panel) -> None:
+    from siei_xl import udfs
+
+    members = udfs.SIEI_GROUP_MEMBERS([["group", "country"]], "EAEU", 2015.0)
+    assert members == [["BLR"], ["KAZ"], ["RUS"], ["ARM"], ["KGZ"]]
+    rows = [["country", "year", *example.indicators]]
+    rows += [list(r) for r in example.to_wide().itertuples(index=False, name=None)]
+    got = udfs.SIEI_COUNTRYGROUP(rows, "KAZ", "CA5", 2015.0)
+    want = siei.group_distance(example, "KAZ", ["KAZ", "KGZ", "TJK", "TKM", "UZB"], 2015)
+    assert got == pytest.approx(want)
