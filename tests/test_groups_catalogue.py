@@ -171,3 +171,24 @@ def test_spreadsheet_functions_accept_a_catalogue_name(example: siei.Panel) -> N
     got = udfs.SIEI_COUNTRYGROUP(rows, "KAZ", "CA5", 2015.0)
     want = siei.group_distance(example, "KAZ", ["KAZ", "KGZ", "TJK", "TKM", "UZB"], 2015)
     assert got == pytest.approx(want)
+
+
+def test_the_workbook_job_takes_a_catalogue_region(example: siei.Panel) -> None:
+    import copy
+
+    from siei_xl import job
+    from siei_xl.excel.fill import example_inputs
+
+    data, groups, settings = example_inputs()
+    settings = copy.deepcopy(settings)
+    for row in settings:
+        if isinstance(row[0], str) and row[0].strip().lower() == "region":
+            row[1] = "CA5"  # not on the example's Groups sheet
+    result = job.run(data, groups, settings)
+    assert "Region CA5: group 'CA5' (Central Asia (five states)) from the built-in" in (
+        result.notes[0]
+    )
+    column = result.distances[result.distances.columns[-1]]
+    assert column[2015] == pytest.approx(
+        siei.group_distance(example, "KAZ", ["KAZ", "KGZ", "TJK", "TKM", "UZB"], 2015)
+    )
