@@ -185,8 +185,9 @@ def test_the_workbook_job_takes_a_catalogue_region(example: siei.Panel) -> None:
         if isinstance(row[0], str) and row[0].strip().lower() == "region":
             row[1] = "CA5"  # not on the example's Groups sheet
     result = job.run(data, groups, settings)
-    assert "Region CA5: group 'CA5' (Central Asia (five states)) from the built-in" in (
-        result.notes[0]
+    assert (
+        "Region CA5: group 'CA5' (Central Asia (five states)) from the built-in"
+        in (result.notes[0])
     )
     column = result.distances[result.distances.columns[-1]]
     assert column[2015] == pytest.approx(
