@@ -405,9 +405,12 @@ def _split_world(
     def aggregate_label(label: str) -> bool:
         return _is_aggregate(label, by_code=by_code)
 
-    world = frame["partner"].map(_is_world)
-    aggregate = ~world & frame["partner"].map(aggregate_label)
-    bad_reporter = frame["reporter"].map(lambda r: _is_world(r) or aggregate_label(r))
+    if frame.empty:
+        raise DataError("the table has no flows with values")
+    # astype(bool): map keeps the string dtype of an empty column
+    world = frame["partner"].map(_is_world).astype(bool)
+    aggregate = ~world & frame["partner"].map(aggregate_label).astype(bool)
+    bad_reporter = frame["reporter"].map(lambda r: _is_world(r) or aggregate_label(r)).astype(bool)
     dropped = sorted(set(frame.loc[aggregate, "partner"]))
     if dropped:
         notes.append(
@@ -672,6 +675,8 @@ def remittance_flows(
             receiver, sender = (across, down) if across_receives else (down, across)
             records.append({"destination": receiver, "origin": sender, "year": year,
                             "value": number})  # fmt: skip
+    if not records:
+        raise DataError("the remittance matrix has no values below its header")
     long = pd.DataFrame.from_records(records)
     default = Unit("USD", 1e6) if "million" in title.casefold() else None
     notes = [f"year {year}; each pair is remittances received plus sent (both directions)"]

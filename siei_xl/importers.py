@@ -288,9 +288,15 @@ def _csv_rows(file: Path) -> tuple[list[list[object]], str]:
         try:
             text = raw.decode("utf-8-sig")
         except UnicodeDecodeError:
-            # Russian-language files saved by Excel on Windows; cp1251 decodes any bytes,
-            # so it is the last resort, never the first guess.
-            text = raw.decode("cp1251")
+            # Russian-language files saved by Excel on Windows; cp1251 decodes almost any
+            # bytes, so it is the last resort, never the first guess.
+            try:
+                text = raw.decode("cp1251")
+            except UnicodeDecodeError:  # 0x98, the one byte cp1251 leaves undefined
+                raise DataError(
+                    f"cannot read {file.name!r}: it is not text in UTF-8, UTF-16 or "
+                    "Windows-1251; save it as CSV UTF-8"
+                ) from None
     separator = _sniff_separator(text)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=separator)
     return [list[object](row) for row in reader], separator

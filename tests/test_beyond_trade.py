@@ -7,14 +7,17 @@ Each reader is run on a small hand-made file of the layout as published (in
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from siei_xl import Panel
 from siei_xl.bilateral import read_bilateral
 from siei_xl.cli import main
-from siei_xl.exceptions import OptionError
+from siei_xl.exceptions import OptionError, SieiError
 from siei_xl.market import Flows, flow_pair
 from siei_xl.units import UnitError
 
@@ -107,3 +110,50 @@ def test_cli_import_kind(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> 
     assert bad == 2
     assert "corner cell" in capsys.readouterr().err
     assert not (tmp_path / "y.csv").exists()
+
+
+@settings(max_examples=40)
+@given(
+    content=st.one_of(
+        st.binary(max_size=300),
+        st.lists(
+            st.lists(
+                st.sampled_from(
+                    [
+                        "KAZ",
+                        "RUS",
+                        "WLD",
+                        "2015",
+                        "x",
+                        "",
+                        "1.5",
+                        "-3",
+                        "..",
+                        "exports",
+                        "M",
+                        "reporter",
+                        "partner",
+                        "year",
+                        "value",
+                        "destination",
+                        "origin",
+                        "(across)",
+                    ]
+                ),  # fmt: skip
+                min_size=1,
+                max_size=6,
+            ),
+            max_size=6,
+        ).map(lambda rows: "\n".join(",".join(r) for r in rows).encode()),
+    ),
+    kind=st.sampled_from(["trade", "migration", "remittances", "students", "investment"]),
+)
+def test_readers_never_trace_back(content: bytes, kind: str, tmp_path_factory: Any) -> None:
+    path = tmp_path_factory.mktemp("fuzz") / "flows.csv"
+    path.write_bytes(content)
+    try:
+        flows = read_bilateral(path, kind)
+    except SieiError as exc:
+        assert "\n" not in str(exc)
+    else:
+        assert list(flows.columns) == ["reporter", "partner", "year", "value", "unit"]
