@@ -164,10 +164,13 @@ def to_flows(
     stated = _stated_unit(body, columns, value_col, unit)
     if stated is None and found == "comtrade":
         stated = Unit("USD")  # primaryValue is in US$ (UN Comtrade API documentation)
+    # Published layouts use codes (names become codes); the Flows layout keeps its labels,
+    # which may be anything (border regions as well as countries).
+    label = _code if found != "flows" else _plain_label
     frame = pd.DataFrame(
         {
-            "reporter": body[_pick(columns, _REPORTER, "reporter")].map(_code),
-            "partner": body[_pick(columns, _PARTNER, "partner")].map(_code),
+            "reporter": body[_pick(columns, _REPORTER, "reporter")].map(label),
+            "partner": body[_pick(columns, _PARTNER, "partner")].map(label),
             "year": _years(body[_pick(columns, _YEAR, "year")]),
             "value": _numbers(body[value_col], value_col),
         }
@@ -187,7 +190,7 @@ def to_flows(
             f"flow {bad['reporter']} -> {bad['partner']} {bad['year']} is negative "
             f"({bad['value']:g}); flows are gross values"
         )
-    flows, totals = _split_world(frame, notes)
+    flows, totals = _split_world(frame, notes, by_code=found != "flows")
     out = _finish(flows, totals, stated, found, "trade_world", notes)
     out.attrs["source"] = table.attrs.get("source", "")
     return out
@@ -239,6 +242,10 @@ def _code(cell: object) -> str:
     if _ISO3.match(text.upper()) and len(text) == 3:
         return text.upper()
     return iso3_code(text) or text
+
+
+def _plain_label(cell: object) -> str:
+    return label_text(cell) if cell is not None else ""
 
 
 def _years(cells: pd.Series) -> pd.Series:

@@ -247,3 +247,18 @@ def test_cli_import_writes_the_flows_layout(
     assert main(["import", str(DOTS), "-o", str(out)]) == 2
     assert "already exists" in capsys.readouterr().err
     assert out.read_bytes() == before
+
+
+def test_the_flows_layout_keeps_free_text_labels(tmp_path: Path) -> None:
+    path = tmp_path / "regions.csv"
+    path.write_text(
+        "reporter,partner,year,value,unit\n"
+        "Altai Krai,East Kazakhstan,2015,12.5,USD millions\n"
+        "East Kazakhstan,Altai Krai,2015,10.0,USD millions\n"
+        "Altai Krai,World,2015,900.0,USD millions\n",
+        encoding="utf-8",
+    )
+    flows = Flows.read(path)
+    assert flows.reported("altai krai", "East Kazakhstan", 2015) == 12.5
+    assert flows.reported("Altai Krai", "World", 2015) is None  # the World is a total
+    assert flows.unit == parse_unit("USD millions")
