@@ -463,6 +463,8 @@ def flow_group(
     # A member listed twice is one partner: its flow must not count twice.
     members = dict.fromkeys(market.label(m) for m in resolve_group(group, year, groups))
     others = [m for m in members if m != a]
+    if not members:
+        raise MissingValueError(f"the group has no members in {year}")
     if not others:
         raise MissingValueError(f"the group has no member other than {a} in {year}")
     notes: list[str] = []
@@ -488,7 +490,8 @@ def flow_within(
     market = _Market(flows, panel, base_indicator, flow_unit=flow_unit, base_unit=base_unit)
     members = list(dict.fromkeys(market.label(m) for m in resolve_group(group, year, groups)))
     if len(members) < 2:
-        raise MissingValueError(f"the group has {len(members)} member in {year}; need 2 or more")
+        # one sentence: the workbook splits notes at '; '
+        raise MissingValueError(f"the group has {len(members)} member in {year}: need 2 or more")
     notes: list[str] = []
     matrix = [
         [0.0 if g == h else market.flow(g, h, year, notes) * market.factor for h in members]

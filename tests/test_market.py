@@ -204,7 +204,7 @@ def test_within_group_identity_on_a_random_group() -> None:
 
 def test_within_group_needs_two_members() -> None:
     flows, panel = pair_setup(1.0, 1.0, 1.0, 1.0)
-    with pytest.raises(MissingValueError, match="1 member in 2015; need 2 or more"):
+    with pytest.raises(MissingValueError, match="1 member in 2015: need 2 or more"):
         flow_within(flows, panel, "gdp", "A, a", 2015)
 
 
