@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from siei_xl.bilateral import detect_flow_layout, read_flows, to_flows
+from siei_xl.bilateral import detect_flow_layout, read_bilateral, read_flows, to_flows
 from siei_xl.core.flows import AGGREGATORS, country_group_score, pair_score, within_group_score
 from siei_xl.exceptions import (
     DataError,
@@ -215,11 +215,21 @@ class Flows:
 
     @classmethod
     def read(
-        cls, path: str | os.PathLike[str], *, unit: object = None, sheet: str | int | None = None
+        cls,
+        path: str | os.PathLike[str],
+        *,
+        unit: object = None,
+        sheet: str | int | None = None,
+        kind: str = "trade",
+        year: int | None = None,
     ) -> Flows:
         """Read a file of flows: the Flows layout, the IMF's trade tables as downloaded, or
-        UN Comtrade (see :mod:`siei_xl.bilateral`)."""
-        return cls._from_table(read_flows(path, unit=unit, sheet=sheet))
+        UN Comtrade; with ``kind`` (``'migration'``, ``'remittances'``, ``'students'``,
+        ``'investment'``) the publisher's table of that kind (see
+        :func:`siei_xl.bilateral.read_bilateral`; ``year`` for a remittance matrix)."""
+        if kind == "trade":
+            return cls._from_table(read_flows(path, unit=unit, sheet=sheet))
+        return cls._from_table(read_bilateral(path, kind, unit=unit, year=year, sheet=sheet))
 
     @classmethod
     def _from_published(

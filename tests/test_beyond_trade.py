@@ -86,7 +86,9 @@ def test_imf_cdis_positions() -> None:
 
 
 def test_migration_against_population_and_against_gdp() -> None:
-    flows = Flows.from_frame(read_bilateral(DATA / "undesa_migrant_stock_table1.csv", "migration"))
+    flows = Flows.read(DATA / "undesa_migrant_stock_table1.csv", kind="migration")
+    assert flows.unit is not None
+    assert flows.unit.label == "persons"
     panel = Panel.from_rows(
         ["country", "year", "SP.POP.TOTL", "NY.GDP.MKTP.CD"],
         [["KAZ", 2015, 17.5e6, 184e9], ["RUS", 2015, 144e6, 1363e9]],
