@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from siei_xl import __version__, data_cli, report_cli
+from siei_xl import __version__, data_cli, groups_cli, report_cli
 from siei_xl._defaults import CV_LIMIT, DDOF, STANDARDIZE, STANDARDIZE_METHODS
 from siei_xl.convergence import (
     convergence_table,
@@ -125,6 +125,7 @@ def _parser() -> argparse.ArgumentParser:
     data_cli.register(sub)
     doctor_cli.register(sub)
     report_cli.register(sub)
+    groups_cli.register(sub)
     return parser
 
 

@@ -38,7 +38,7 @@ from siei_xl.exceptions import (
     UnknownGroupError,
     closest,
 )
-from siei_xl.groups import Groups, resolve_group
+from siei_xl.groups import Groups, group_note, resolve_group
 from siei_xl.labels import split_list
 from siei_xl.panel import Panel
 
@@ -429,7 +429,10 @@ def _group_records(
                 "error": error,
             }
         )
-    return pd.DataFrame.from_records(records)
+    frame = pd.DataFrame.from_records(records)
+    # Which group a name stood for (the user's, or the built-in catalogue's).
+    frame.attrs["group_source"] = group_note(group, groups) or ""
+    return frame
 
 
 def _group_cv(ctx: _Context, members: tuple[int, ...], t: int, cv_limit: float) -> float:
@@ -506,7 +509,8 @@ def convergence_table(
         notes += _notes(f"{focus_label}-{region_label}", series)
     table = pd.DataFrame(columns)
     table.index.name = "year"
-    table.attrs.update(ctx.method(), focus=focus_label, notes=notes)
+    source = group_note(region, groups) if region is not None else None
+    table.attrs.update(ctx.method(), focus=focus_label, notes=notes, group_source=source or "")
     return table
 
 

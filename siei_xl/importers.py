@@ -75,21 +75,36 @@ COUNTRY_NAMES: Final[Mapping[str, tuple[str, ...]]] = {
     # The 15 post-Soviet states, then the other neighbours of Central Asia. English names
     # as the World Bank, the UN and the CIS Stat English pages spell them; Russian names
     # as CIS Stat and Rosstat do, old and new.
-    "ARM": ("Armenia", "Republic of Armenia", "Армения", "Республика Армения"),
-    "AZE": ("Azerbaijan", "Republic of Azerbaijan", "Азербайджан", "Азербайджанская Республика"),
-    "BLR": ("Belarus", "Republic of Belarus", "Беларусь", "Белоруссия", "Республика Беларусь"),
+    "ARM": ("Armenia", "Republic of Armenia", "Armenia, Rep. of", "Армения", "Республика Армения"),
+    "AZE": (
+        "Azerbaijan",
+        "Republic of Azerbaijan",
+        "Azerbaijan, Rep. of",
+        "Азербайджан",
+        "Азербайджанская Республика",
+    ),
+    "BLR": (
+        "Belarus",
+        "Republic of Belarus",
+        "Belarus, Rep. of",
+        "Беларусь",
+        "Белоруссия",
+        "Республика Беларусь",
+    ),
     "EST": ("Estonia", "Republic of Estonia", "Эстония", "Эстонская Республика"),
     "GEO": ("Georgia", "Грузия"),
     "KAZ": (
         "Kazakhstan",
         "Kazakstan",
         "Republic of Kazakhstan",
+        "Kazakhstan, Rep. of",
         "Казахстан",
         "Республика Казахстан",
     ),
     "KGZ": (
         "Kyrgyzstan",
         "Kyrgyz Republic",
+        "Kyrgyz Rep.",
         "Kirghizia",
         "Киргизия",
         "Кыргызстан",
@@ -98,13 +113,39 @@ COUNTRY_NAMES: Final[Mapping[str, tuple[str, ...]]] = {
     ),
     "LVA": ("Latvia", "Republic of Latvia", "Латвия", "Латвийская Республика"),
     "LTU": ("Lithuania", "Republic of Lithuania", "Литва", "Литовская Республика"),
-    "MDA": ("Moldova", "Republic of Moldova", "Молдова", "Молдавия", "Республика Молдова"),
+    "MDA": (
+        "Moldova",
+        "Republic of Moldova",
+        "Moldova, Rep. of",
+        "Молдова",
+        "Молдавия",
+        "Республика Молдова",
+    ),
     "RUS": ("Russia", "Russian Federation", "Россия", "Российская Федерация", "РФ"),
-    "TJK": ("Tajikistan", "Republic of Tajikistan", "Таджикистан", "Республика Таджикистан"),
+    "TJK": (
+        "Tajikistan",
+        "Republic of Tajikistan",
+        "Tajikistan, Rep. of",
+        "Таджикистан",
+        "Республика Таджикистан",
+    ),
     "TKM": ("Turkmenistan", "Туркменистан", "Туркмения"),
     "UKR": ("Ukraine", "Украина"),
-    "UZB": ("Uzbekistan", "Republic of Uzbekistan", "Узбекистан", "Республика Узбекистан"),
-    "CHN": ("China", "People's Republic of China", "Китай", "КНР", "Китайская Народная Республика"),
+    "UZB": (
+        "Uzbekistan",
+        "Republic of Uzbekistan",
+        "Uzbekistan, Rep. of",
+        "Узбекистан",
+        "Республика Узбекистан",
+    ),
+    "CHN": (
+        "China",
+        "People's Republic of China",
+        "China, P.R.: Mainland",
+        "Китай",
+        "КНР",
+        "Китайская Народная Республика",
+    ),
     "MNG": ("Mongolia", "Монголия"),
     "TUR": ("Turkey", "Turkiye", "Türkiye", "Republic of Turkiye", "Турция", "Турецкая Республика"),
     "IRN": (
@@ -116,7 +157,8 @@ COUNTRY_NAMES: Final[Mapping[str, tuple[str, ...]]] = {
     ),
     "AFG": ("Afghanistan", "Афганистан"),
 }
-"""ISO 3166-1 alpha-3 code -> names, used by ``to_iso3=True`` (``--codes iso3``)."""
+"""ISO 3166-1 alpha-3 code -> names, used by ``to_iso3=True`` (``--codes iso3``) and by the
+readers of published bilateral tables (IMF spellings such as ``Kazakhstan, Rep. of``)."""
 
 _ISO3_BY_KEY: Final = {
     label_key(name): code for code, names in COUNTRY_NAMES.items() for name in (code, *names)
@@ -246,9 +288,15 @@ def _csv_rows(file: Path) -> tuple[list[list[object]], str]:
         try:
             text = raw.decode("utf-8-sig")
         except UnicodeDecodeError:
-            # Russian-language files saved by Excel on Windows; cp1251 decodes any bytes,
-            # so it is the last resort, never the first guess.
-            text = raw.decode("cp1251")
+            # Russian-language files saved by Excel on Windows; cp1251 decodes almost any
+            # bytes, so it is the last resort, never the first guess.
+            try:
+                text = raw.decode("cp1251")
+            except UnicodeDecodeError:  # 0x98, the one byte cp1251 leaves undefined
+                raise DataError(
+                    f"cannot read {file.name!r}: it is not text in UTF-8, UTF-16 or "
+                    "Windows-1251; save it as CSV UTF-8"
+                ) from None
     separator = _sniff_separator(text)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=separator)
     return [list[object](row) for row in reader], separator
@@ -281,17 +329,36 @@ def _sheet_rows(file: Path, sheet: str | int | None) -> list[list[object]]:
 def _find_header(frame: pd.DataFrame) -> pd.DataFrame:
     """The frame headed by its header row: its own if it names a shape, else the first
     of the top rows that does, else the first non-blank row when it has no headers."""
-    if _shape_of(list(frame.columns)) is not None:
+    if _shape_of(list(frame.columns)) is not None or _flows_header(list(frame.columns)):
         return frame
     first_filled: int | None = None
     for pos, row in enumerate(frame.head(_HEADER_SEARCH).itertuples(index=False, name=None)):
         if first_filled is None and not all(_is_blank(c) for c in row):
             first_filled = pos
-        if _shape_of(list(row)) is not None:
+        if _shape_of(list(row)) is not None or _flows_header(list(row)):
             return _promote(frame, pos)
     if first_filled is not None and all(_is_blank(c) for c in frame.columns):
         return _promote(frame, first_filled)
     return frame
+
+
+FLOW_REPORTER_HEADERS: Final = (
+    "reporter", "reporter_iso3", "reporter iso3", "reporteriso", "reporter iso",
+    "reporter code", "reportercode", "origin", "exporter", "from", "country of destination",
+    "host country",
+)  # fmt: skip
+FLOW_PARTNER_HEADERS: Final = (
+    "partner", "partner_iso3", "partner iso3", "partneriso", "partner iso", "partner code",
+    "partnercode", "counterpart country code", "counterpart_country", "counterpart country",
+    "counterpart_area", "counterpart area", "counterpart", "destination", "to",
+    "country of origin", "origin country",
+)  # fmt: skip
+
+
+def _flows_header(row: Sequence[object]) -> bool:
+    """True for the header of a table of bilateral flows (reporter and partner columns)."""
+    keys = set(_keys(row))
+    return bool(keys & set(FLOW_REPORTER_HEADERS)) and bool(keys & set(FLOW_PARTNER_HEADERS))
 
 
 def _promote(frame: pd.DataFrame, pos: int) -> pd.DataFrame:

@@ -288,6 +288,9 @@ def run(data: Rows, groups: Rows, settings: Rows, flows: Rows | None = None) -> 
         **options,  # type: ignore[arg-type]
     )
     notes = list(distances.attrs["notes"])
+    source = distances.attrs.get("group_source", "")
+    if "built-in" in source:  # a catalogue group, or one of the user's that replaces it
+        notes.insert(0, f"Region {cfg.region}: {source}")
     region_cv = members = None
     if region is not None:
         cv = group_cv_series(

@@ -24,7 +24,7 @@ import math
 import os
 import re
 import secrets
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Final
@@ -58,10 +58,10 @@ _CACHE_FORMAT: Final = 1
 WorldBankUnavailableError = SourceUnavailableError
 
 
-def default_cache_dir() -> Path:
-    """``$SIEI_CACHE/worldbank``, default ``~/.cache/siei_xl/worldbank``."""
+def default_cache_dir(source: str = "worldbank") -> Path:
+    """``$SIEI_CACHE/<source>``, default ``~/.cache/siei_xl/<source>``."""
     root = os.environ.get("SIEI_CACHE") or Path.home() / ".cache" / "siei_xl"
-    return Path(root) / "worldbank"
+    return Path(root) / source
 
 
 def fetch(
@@ -119,20 +119,15 @@ def fetch(
         "series": sorted(set(series)),
         "time": wanted_years,
     }
-    folder = Path(cache_dir) if cache_dir is not None else default_cache_dir()
-    digest = hashlib.sha256(json.dumps(request, sort_keys=True).encode()).hexdigest()[:20]
-    path = folder / f"wdi-{digest}.json"
+    path = cache_path(cache_dir, "worldbank", "wdi", request)
     warnings: list[str] = []
-    cached = None if refresh else _read_cache(path, request)
-    if cached is not None:
-        records, fetched, status = cached["records"], str(cached["fetched"]), "hit"
-    else:
-        records = _download(client, series, codes, wanted_years, path=path, refresh=refresh)
-        fetched, status = datetime.now(UTC).isoformat(timespec="seconds"), "miss"
-        try:
-            _write_cache(path, request, records, fetched)
-        except OSError as exc:  # a read-only or full disk must not lose the download
-            warnings.append(f"could not keep a copy in the cache ({exc})")
+    records, fetched, status = cached_records(
+        path,
+        request,
+        lambda: _download(client, series, codes, wanted_years, path=path, refresh=refresh),
+        refresh=refresh,
+        warnings=warnings,
+    )
     frame = _to_frame(records, codes, series, wanted_years, warnings)
     frame.attrs = {
         "source": "World Bank, World Development Indicators (via wbgapi)",
@@ -203,11 +198,7 @@ def _years(years: object) -> list[int]:
 def _download(
     client: Any, series: list[str], codes: list[str], years: list[int], *, path: Path, refresh: bool
 ) -> list[dict[str, Any]]:
-    copy = (
-        f"the cache has a copy ({path.name}): run without refresh to use it"
-        if refresh and path.exists()
-        else f"the cache has no copy of this request (looked for {path})"
-    )
+    copy = cache_hint(path, refresh)
     if client is None:
         try:
             import wbgapi  # optional dependency: imported only when the cache has no copy
@@ -241,6 +232,50 @@ def _download(
 
 
 # ------------------------------------------------------------------------------ cache
+def cache_path(
+    cache_dir: str | os.PathLike[str] | None, source: str, prefix: str, request: dict[str, Any]
+) -> Path:
+    """The cache file of a request: ``<cache>/<source>/<prefix>-<digest>.json``."""
+    folder = Path(cache_dir) if cache_dir is not None else default_cache_dir(source)
+    digest = hashlib.sha256(json.dumps(request, sort_keys=True).encode()).hexdigest()[:20]
+    return folder / f"{prefix}-{digest}.json"
+
+
+def cached_records(
+    path: Path,
+    request: dict[str, Any],
+    download: Callable[[], list[dict[str, Any]]],
+    *,
+    refresh: bool,
+    warnings: list[str],
+    source: str | None = None,
+) -> tuple[list[dict[str, Any]], str, str]:
+    """The records of a request from the cache, else downloaded and kept there.
+
+    Returns the records, when they were fetched (UTC) and ``'hit'`` or ``'miss'``.
+    """
+    cached = None if refresh else _read_cache(path, request)
+    if cached is not None:
+        return cached["records"], str(cached["fetched"]), "hit"
+    records = download()
+    fetched = datetime.now(UTC).isoformat(timespec="seconds")
+    try:
+        if source is None:
+            _write_cache(path, request, records, fetched)
+        else:
+            _write_cache(path, request, records, fetched, source=source)
+    except OSError as exc:  # a read-only or full disk must not lose the download
+        warnings.append(f"could not keep a copy in the cache ({exc})")
+    return records, fetched, "miss"
+
+
+def cache_hint(path: Path, refresh: bool) -> str:
+    """What the cache offers, for the message of a failed download."""
+    if refresh and path.exists():
+        return f"the cache has a copy ({path.name}): run without refresh to use it"
+    return f"the cache has no copy of this request (looked for {path})"
+
+
 def _read_cache(path: Path, request: dict[str, Any]) -> dict[str, Any] | None:
     try:
         content = json.loads(path.read_text(encoding="utf-8"))
@@ -257,12 +292,16 @@ def _read_cache(path: Path, request: dict[str, Any]) -> dict[str, Any] | None:
 
 
 def _write_cache(
-    path: Path, request: dict[str, Any], records: list[dict[str, Any]], fetched: str
+    path: Path,
+    request: dict[str, Any],
+    records: list[dict[str, Any]],
+    fetched: str,
+    source: str = "World Bank API via wbgapi: data.fetch(series, economy=..., time=...)",
 ) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     content = {
         "format": _CACHE_FORMAT,
-        "source": "World Bank API via wbgapi: data.fetch(series, economy=..., time=...)",
+        "source": source,
         "request": request,
         "fetched": fetched,
         "records": records,

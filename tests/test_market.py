@@ -204,7 +204,7 @@ def test_within_group_identity_on_a_random_group() -> None:
 
 def test_within_group_needs_two_members() -> None:
     flows, panel = pair_setup(1.0, 1.0, 1.0, 1.0)
-    with pytest.raises(MissingValueError, match="1 member in 2015; need 2 or more"):
+    with pytest.raises(MissingValueError, match="1 member in 2015: need 2 or more"):
         flow_within(flows, panel, "gdp", "A, a", 2015)
 
 
@@ -353,10 +353,17 @@ def test_sum_duplicates_adds_exports_and_imports() -> None:
     flows = Flows.from_rows(header, rows, sum_duplicates=True)
     assert flows.reported("kaz", "rus", 2015) == 20.0  # turnover = exports + imports
     assert flows.reported("RUS", "KAZ", 2015) == 15.0
-    with pytest.raises(DuplicateRowError, match="exports \\+ imports = turnover"):
-        Flows.from_rows(header, rows)
+    # a flow column makes it the IMF layout: turnover without being asked, unit from header
+    flows = Flows.from_rows(header, rows)
+    assert flows.reported("KAZ", "RUS", 2015) == 20.0
+    assert flows.unit is not None
+    assert flows.unit.label == "USD millions"
     frame = pd.DataFrame(rows, columns=header)
-    assert Flows.from_frame(frame, sum_duplicates=True).reported("KAZ", "RUS", 2015) == 20.0
+    assert Flows.from_frame(frame).reported("KAZ", "RUS", 2015) == 20.0
+    # without a flow column, two rows for one key are still an error
+    plain = [[r[0], r[1], r[3], r[4]] for r in rows]
+    with pytest.raises(DuplicateRowError, match="exports \\+ imports = turnover"):
+        Flows.from_rows(["reporter", "partner", "year", "value"], plain)
 
 
 def test_negative_flow_is_an_error() -> None:

@@ -214,16 +214,18 @@ def test_flow_ranges_as_excel_gives_them() -> None:
     assert udfs.SIEI_FLOWPAIR(dots, DATA, "gdp_musd", "KAZ", "CHN", 2015.0) == want
 
 
-def test_flows_with_exports_and_imports_rows_need_adding_up() -> None:
+def test_flows_in_the_imf_layout_become_turnover() -> None:
     rows = [
         ["reporter_iso3", "partner_iso3", "flow", "year", "value_musd"],
         ["KAZ", "RUS", "exports_fob", 2014.0, 4.0],
         ["KAZ", "RUS", "imports_cif", 2014.0, 6.0],
+        ["KAZ", "WLD", "exports_fob", 2014.0, 40.0],
     ]
     result = udfs.SIEI_FLOWPAIR(rows, DATA, "gdp_musd", "KAZ", "RUS", 2014.0)
-    assert error_code(result) == "#VALUE!"
-    assert "rows 2 and 3" in result
-    assert "exports + imports = turnover" in result
+    turnover = Flows.from_rows(
+        ["reporter", "partner", "year", "value"], [["KAZ", "RUS", 2014, 10.0]]
+    )
+    assert result == approx(flow_pair(turnover, PANEL, "gdp_musd", "KAZ", "RUS", 2014).score)
 
 
 # ------------------------------------------------------------ sigma / beta
