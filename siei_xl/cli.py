@@ -20,6 +20,7 @@ import pandas as pd
 
 from siei_xl import __version__, data_cli
 from siei_xl._defaults import CV_LIMIT, DDOF, STANDARDIZE, STANDARDIZE_METHODS
+from siei_xl.calc import cli as calc_cli
 from siei_xl.convergence import (
     convergence_table,
     group_cv_series,
@@ -122,6 +123,7 @@ def _parser() -> argparse.ArgumentParser:
     matrix.add_argument("--countries", help="comma-separated; default all with data")
     matrix.set_defaults(run=_run_matrix)
     data_cli.register(sub)
+    calc_cli.register(sub)
     return parser
 
 

@@ -19,8 +19,7 @@ from typing import Any, TypeVar
 
 import xlwings as xw
 
-from siei_xl.sheetfuncs import spec
-from siei_xl.sheetfuncs.functions import SIEI_VERSION as _neutral_version
+from siei_xl.sheetfuncs import functions, spec
 from siei_xl.sheetfuncs.spec import CATEGORY, FunctionHelp, evaluate
 
 __all__ = ["CATEGORY", "FUNCTIONS", "FunctionHelp", "arg_options", "excel", "excel_function"]
@@ -92,7 +91,7 @@ def excel_function(
 
 
 def _version() -> str:
-    return f"{_neutral_version()} (xlwings {xw.__version__})"
+    return f"{functions.SIEI_VERSION()} (xlwings {xw.__version__})"
 
 
 SIEI_PAIR = excel(FUNCTIONS["SIEI_PAIR"])

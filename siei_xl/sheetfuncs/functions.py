@@ -64,6 +64,7 @@ DDOF = "Optional. 1 (default): sample sd as STDEV.S; 0: population sd as STDEV.P
 GROUP = "Group members: a range of country codes (row, column or block) or text 'RUS, CHN'."
 YEAR = "Year, e.g. 2015."
 
+
 # ---------------------------------------------------------------- scalars
 @sheet_function(
     "Convergence of two countries in a year: Euclidean distance of their standardised "
@@ -732,8 +733,8 @@ def SIEI_COMPOSITE(scores: Any, directions: Any, weights: Any = None) -> Any:
     import pandas as pd
 
     from siei_xl.composite import composite_index, split_table
-    from siei_xl.sheetfuncs.cells import trim_blank_rows
     from siei_xl.labels import parse_number
+    from siei_xl.sheetfuncs.cells import trim_blank_rows
 
     rows = trim_blank_rows(as_rows(scores))
     if len(rows) < 2:
