@@ -141,8 +141,9 @@ def run(office: Office, steps: list[dict[str, Any]]) -> dict[str, object]:
                 for r, row in enumerate(used.getFormulaArray()):
                     for c, formula in enumerate(row):
                         if formula.startswith(("=", "{=")) and "SIEI_" in formula.upper():
-                            record = cell_record(sheet.getCellByPosition(c, r))
-                            found[f"{sheet.Name}!{col_name(c)}{r + 1}"] = record
+                            cell = sheet.getCellByPosition(c, r)
+                            if cell.getType().value == "FORMULA":  # not help text "=SIEI..."
+                                found[f"{sheet.Name}!{col_name(c)}{r + 1}"] = cell_record(cell)
             out[step["key"]] = found
         elif op == "kill_child":
             assert office.proc is not None

@@ -213,6 +213,7 @@ def call(name, args, array):
 
 # ------------------------------------------------------------------ SIEI_WHY
 _FORMULA = re.compile(r"^\{?=\s*(?:[\w.]*\.)?(SIEI_\w+)\s*\((.*)\)\s*\}?$", re.I | re.S)
+_CALL = re.compile(r"^(?:[\w.]*\.)?(SIEI_\w+)\s*\((.*)\)$", re.I | re.S)
 _NUMBER = re.compile(r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$")
 _REFERENCE = re.compile(
     r"^(?:\$?(?P<sheet>'(?:[^']|'')+'|[^.'$:;()\"]+)\.)?(?P<first>\$?[A-Z]+\$?\d+)"
@@ -251,6 +252,11 @@ def argument_value(text, document, sheet):
         return float(text)
     if text.upper() in ("TRUE", "FALSE"):
         return text.upper() == "TRUE"
+    nested = _CALL.match(text)
+    if nested:  # e.g. SIEI_GROUP_MEMBERS(...) as the group: its value, asked for in turn
+        name, inner = nested.group(1).upper(), nested.group(2)
+        args = tuple(argument_value(a, document, sheet) for a in split_arguments(inner))
+        return CHILD.ask(("call", name, args))[1]
     match = _REFERENCE.match(text)
     if not match:
         raise ValueError(text)
@@ -285,6 +291,8 @@ def why(document, cell):
     name = match.group(1).upper()
     try:
         args = [argument_value(a, document, sheet) for a in split_arguments(match.group(2))]
+    except ChildError as exc:
+        return f"SIEI: {exc}"
     except ValueError as exc:
         return (
             f"SIEI_WHY reads formulas whose arguments are constants or references; "
