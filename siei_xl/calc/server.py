@@ -11,6 +11,8 @@ the server keeps serving. The cache of parsed ranges lives as long as the proces
 
 from __future__ import annotations
 
+import gc
+import importlib
 import pickle
 import platform
 import struct
@@ -76,8 +78,18 @@ def write_frame(stream: BinaryIO, obj: object) -> None:
     stream.flush()
 
 
+PRELOAD: Final = ("siei_xl.classic", "siei_xl.market", "siei_xl.composite")
+"""Modules the functions import on first use: loaded before the first call instead (SciPy
+alone takes a second or more), so no single recalculation pays for them."""
+
+
 def serve(inp: BinaryIO, out: BinaryIO) -> None:
     """Answer requests until the input closes (LibreOffice has quit)."""
+    for name in PRELOAD:
+        importlib.import_module(name)
+    # Everything loaded so far lives as long as the process: keep it out of the garbage
+    # collector's way, or each full collection walks pandas and SciPy again mid-recalc.
+    gc.freeze()
     write_frame(out, ("ready", __version__))
     while (request := read_frame(inp)) is not None:
         write_frame(out, answer(request))
