@@ -17,6 +17,7 @@ and prints JSON ``{key: result}`` for the steps that read something. Steps::
     {"op": "read", "key": K, "sheet": S, "range": "A1:B3"}
     {"op": "siei_cells", "key": K}                  every cell whose formula names SIEI_
     {"op": "kill_child", "key": K}                  SIGKILL the siei_xl child process(es)
+    {"op": "pdf", "path": P}                        print the document to a PDF
     {"op": "close"}
 
 A cell reads as ``{"v": number or text, "err": Calc error code (0: none), "f": formula}``.
@@ -50,6 +51,12 @@ def cell_record(cell: Any) -> dict[str, object]:
     else:
         value = cell.getValue()
     return {"v": value, "err": err, "f": cell.getFormula()}
+
+
+def uno_url(path: str) -> str:
+    import uno  # type: ignore[import-not-found]
+
+    return str(uno.systemPathToFileUrl(str(Path(path).resolve())))
 
 
 def sheet_of(doc: Any, name: str) -> Any:
@@ -151,6 +158,11 @@ def run(office: Office, steps: list[dict[str, Any]]) -> dict[str, object]:
             for pid in pids:
                 os.kill(pid, signal.SIGKILL)
             out[step["key"]] = len(pids)
+        elif op == "pdf":
+            from lo_uno_script import prop
+
+            target = uno_url(step["path"])
+            doc.storeToURL(target, (prop("FilterName", "calc_pdf_Export"),))
         elif op == "close":
             doc.close(True)
             doc = None
