@@ -15,7 +15,6 @@ Wizard, the workbook's Help sheet and the docs. Nothing here imports a host's li
 
 from __future__ import annotations
 
-import math
 from typing import Any
 
 import numpy as np
@@ -299,22 +298,25 @@ def SIEI_PAIR_MATRIX(
     y = year_arg(year)
     method, dd = method_arg(standardize), ddof_arg(ddof)
     frame = pair_matrix(panel, y, countries=optional_labels(countries), standardize=method, ddof=dd)
-    labels = list(frame.index)
+    labels = frame.index.tolist()
+    values = frame.to_numpy()
+    # Whole rows at C speed (tolist gives plain floats); only the few gaps are visited
+    # one by one, each with its pair's own error naming what lacks a value.
+    body: list[list[object]] = values.tolist()
+    for i, j in zip(*np.nonzero(~np.isfinite(values)), strict=True):
+        body[i][j] = _matrix_gap(panel, labels[i], labels[j], y, method, dd, float(values[i, j]))
+    for a, row in zip(labels, body, strict=True):
+        row.insert(0, a)
+    return [["country", *labels], *body]
 
-    def entry(a: str, b: str, value: float) -> object:
-        if math.isfinite(value):
-            return float(value)
-        try:  # the pair's own error names the country, indicator and year lacking a value
-            pair_distance(panel, a, b, y, standardize=method, ddof=dd)
-        except SieiError as exc:
-            return error_text(exc)
-        return cell_value(value)
 
-    rows = [
-        [a, *(entry(a, b, v) for b, v in zip(labels, values, strict=True))]
-        for a, values in zip(labels, frame.to_numpy(), strict=True)
-    ]
-    return table(["country", *labels], rows)
+def _matrix_gap(panel: Any, a: str, b: str, year: int, method: str, ddof: int, value: float) -> str:
+    """The error text of one pair the matrix has no distance for."""
+    try:
+        pair_distance(panel, a, b, year, standardize=method, ddof=ddof)
+    except SieiError as exc:
+        return error_text(exc)
+    return str(cell_value(value))
 
 
 @sheet_function(
