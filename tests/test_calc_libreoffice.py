@@ -269,9 +269,8 @@ def test_an_xlsx_from_another_program_computes(session: dict) -> None:
 
 
 # ------------------------------------------------------------- a wrong interpreter
-def test_a_wrong_interpreter_shows_a_cell_naming_it(profile: Path, tmp_path: Path) -> None:
-    missing = str(tmp_path / "no" / "python3")
-    steps = [
+def broken_steps() -> list[dict[str, object]]:
+    return [
         {"op": "new"},
         {"op": "put", "sheet": "Data", "at": "A1", "rows": example_rows()},
         {"op": "formula", "sheet": "Calc", "cell": "A1", "formula": SCALARS[0][1]},
@@ -280,7 +279,26 @@ def test_a_wrong_interpreter_shows_a_cell_naming_it(profile: Path, tmp_path: Pat
         {"op": "read", "key": "cells", "sheet": "Calc", "range": "A1:D1"},
         {"op": "close"},
     ]
-    result = lo.calc_session(profile, steps, env={"SIEI_XL_PYTHON": missing})
+
+
+def test_a_wrong_interpreter_shows_a_cell_naming_it(profile: Path, tmp_path: Path) -> None:
+    missing = str(tmp_path / "no" / "python3")
+    result = lo.calc_session(profile, broken_steps(), env={"SIEI_XL_PYTHON": missing})
     for record in (at(result["cells"], "A1"), at(result["cells"], "C1")):
         assert record["err"] == 0
         assert record["v"].startswith(f"SIEI: cannot start Python {missing!r}"), record
+
+
+def test_an_interpreter_that_never_answers_does_not_hang_calc(
+    profile: Path, tmp_path: Path
+) -> None:
+    silent = tmp_path / "silent-python"
+    silent.write_text("#!/bin/sh\nexec sleep 300\n")
+    silent.chmod(0o755)
+    env = {"SIEI_XL_PYTHON": str(silent), "SIEI_XL_START_TIMEOUT": "2"}
+    # one wait of 2 s for the whole sheet, not one per formula: the session's own time
+    # limit (lo.calc_session kills LibreOffice) would fail the test long before a hang
+    result = lo.calc_session(profile, broken_steps(), env=env, timeout=120)
+    want = f"SIEI: Python {str(silent)!r} did not start siei_xl within 2 s"
+    for record in (at(result["cells"], "A1"), at(result["cells"], "C1")):
+        assert record["v"] == want, record

@@ -27,6 +27,7 @@ import struct
 import subprocess
 import tempfile
 import threading
+import time
 
 import uno  # noqa: F401  (installs the import hook for the com.* and org.* names below)
 import unohelper
@@ -39,6 +40,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 PROTOCOL = 4  # pickle protocol read and written by every Python 3.8+
 START_TIMEOUT = float(os.environ.get("SIEI_XL_START_TIMEOUT", "60"))
 CALL_TIMEOUT = float(os.environ.get("SIEI_XL_TIMEOUT", "120"))
+RETRY_AFTER = 30.0  # seconds a failed start is reported again before trying anew
 
 # Calc's own error codes (formula/errorcodes.hxx): a NaN whose low 32 bits hold the code is
 # shown by Calc as that error, in a single cell and inside an array result alike.
@@ -67,6 +69,10 @@ class ChildError(Exception):
     """The child process cannot answer (not started, died, timed out)."""
 
 
+class ChildTimeoutError(ChildError):
+    """The child did not answer in time: it was stopped, and the call is not retried."""
+
+
 class Child:
     """The siei_xl process: started once, restarted when it has died, never waited on forever."""
 
@@ -75,11 +81,24 @@ class Child:
         self.replies = None
         self.log = None
         self.lock = threading.Lock()
+        self.failure = None  # (monotonic time, ChildError) of the last failed start
 
     def python(self):
         return os.environ.get("SIEI_XL_PYTHON") or CONFIG.get("python") or "python3"
 
     def start(self):
+        """Start the child; a start that failed moments ago fails again at once, so a
+        sheet of formulas over a broken interpreter does not wait once per formula."""
+        if self.failure is not None and time.monotonic() - self.failure[0] < RETRY_AFTER:
+            raise self.failure[1]
+        try:
+            self._start()
+        except ChildError as exc:
+            self.failure = (time.monotonic(), exc)
+            raise
+        self.failure = None
+
+    def _start(self):
         python = self.python()
         # the child's stderr: its last line explains a failed start (closed with the child)
         self.log = tempfile.TemporaryFile()  # noqa: SIM115
@@ -113,7 +132,7 @@ class Child:
             reply = self.replies.get(timeout=timeout)
         except queue.Empty:
             self.stop()
-            raise ChildError(f"{what} within {timeout:.0f} s") from None
+            raise ChildTimeoutError(f"{what} within {timeout:g} s") from None
         if reply is None:  # end of the pipe: the child has gone
             raise self.failed(what)
         return reply
@@ -148,6 +167,8 @@ class Child:
                 try:
                     _write_frame(self.proc.stdin, request)
                     return self.wait(CALL_TIMEOUT, "siei_xl did not answer")
+                except ChildTimeoutError:
+                    raise  # asking again would make Calc wait twice as long
                 except (OSError, ChildError):
                     if attempt == 2 or self.alive():
                         raise
