@@ -38,15 +38,7 @@ def main() -> None:
             {"op": "close"},
         ]
         lo.calc_session(profile, steps)
-        pages = int(
-            next(
-                line.split()[-1]
-                for line in subprocess.run(
-                    ["pdfinfo", str(pdf)], capture_output=True, text=True, check=True
-                ).stdout.splitlines()
-                if line.startswith("Pages:")
-            )
-        )
+        pages = lo.pdf_pages(pdf)
         for page in range(1, pages + 1):
             if TITLE in _page_text(pdf, page):
                 stem = folder / "page"

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import Any
 
 import xlwings as xw
 
@@ -23,8 +23,6 @@ from siei_xl.sheetfuncs import functions, spec
 from siei_xl.sheetfuncs.spec import CATEGORY, FunctionHelp, evaluate
 
 __all__ = ["CATEGORY", "FUNCTIONS", "FunctionHelp", "arg_options", "excel", "excel_function"]
-
-F = TypeVar("F", bound=Callable[..., Any])
 
 FUNCTIONS: dict[str, FunctionHelp] = dict(spec.FUNCTIONS)
 """Every Excel function of the package, by name, in definition order: the host-neutral
@@ -57,37 +55,13 @@ def excel(info: FunctionHelp, impl: Callable[..., Any] | None = None) -> Any:
     return xw.func(category=CATEGORY)(decorated)
 
 
-def excel_function(
-    summary: str,
-    *,
-    args: dict[str, str],
-    returns: str,
-    example: str,
-    errors: tuple[str, ...] = (),
-    spills: bool = False,
-) -> Callable[[F], F]:
-    """Register a function for Excel only (help metadata, xlwings decorators, errors).
+excel_function = spec.registrar(FUNCTIONS, excel)
+"""Register a function for Excel only (help metadata, xlwings decorators, errors).
 
-    The decorated function may raise :class:`~siei_xl.exceptions.SieiError`; the wrapper
-    returns it as ``"#CODE: reason"`` text. Any other exception is a bug and propagates.
-    Functions for every host are defined in :mod:`siei_xl.sheetfuncs.functions` instead.
-    """
-
-    def decorate(func: F) -> F:
-        info = spec.register(
-            FUNCTIONS,
-            func,
-            summary,
-            args=args,
-            returns=returns,
-            example=example,
-            errors=errors,
-            spills=spills,
-        )
-        result: F = excel(info)
-        return result
-
-    return decorate
+The decorated function may raise :class:`~siei_xl.exceptions.SieiError`; the wrapper
+returns it as ``"#CODE: reason"`` text. Any other exception is a bug and propagates.
+Functions for every host are defined in :mod:`siei_xl.sheetfuncs.functions` instead.
+"""
 
 
 def _version() -> str:

@@ -18,7 +18,7 @@ import inspect
 import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Final, TypeVar
+from typing import Any, Final, TypeVar, cast
 
 from siei_xl.exceptions import SieiError
 from siei_xl.sheetfuncs.cells import cell_value, error_text
@@ -59,56 +59,47 @@ FUNCTIONS: dict[str, FunctionHelp] = {}
 """Every spreadsheet function of the package, by name, in definition order."""
 
 
-def register(
+def registrar(
     registry: dict[str, FunctionHelp],
-    func: Callable[..., Any],
-    summary: str,
-    *,
-    args: dict[str, str],
-    returns: str,
-    example: str,
-    errors: tuple[str, ...] = (),
-    spills: bool = False,
-) -> FunctionHelp:
-    """Add ``func``'s contract to ``registry`` after checking the help texts' length."""
-    name = func.__name__
-    for text in (summary, *args.values()):
-        if len(text) > MAX_HELP:
-            raise ValueError(f"{name}: help text over {MAX_HELP} characters: {text[:40]}...")
-    info = FunctionHelp(name, summary, dict(args), returns, example, spills, errors, func)
-    registry[name] = info
-    return info
+    host: Callable[[FunctionHelp], Any] | None = None,
+) -> Callable[..., Callable[[F], F]]:
+    """A decorator factory adding each function's contract to ``registry``.
 
-
-def sheet_function(
-    summary: str,
-    *,
-    args: dict[str, str],
-    returns: str,
-    example: str,
-    errors: tuple[str, ...] = (),
-    spills: bool = False,
-) -> Callable[[F], F]:
-    """Register a spreadsheet function of every host; the function itself is unchanged.
-
-    It takes raw cell values and may raise :class:`SieiError`; hosts call it through
-    :func:`evaluate`.
+    The help texts' length is checked on the way. Without ``host`` the decorated function
+    is returned unchanged; with it, what ``host`` makes of the contract (Excel's xlwings
+    function, for instance).
     """
 
-    def decorate(func: F) -> F:
-        register(
-            FUNCTIONS,
-            func,
-            summary,
-            args=args,
-            returns=returns,
-            example=example,
-            errors=errors,
-            spills=spills,
-        )
-        return func
+    def function(
+        summary: str,
+        *,
+        args: dict[str, str],
+        returns: str,
+        example: str,
+        errors: tuple[str, ...] = (),
+        spills: bool = False,
+    ) -> Callable[[F], F]:
+        def decorate(func: F) -> F:
+            name = func.__name__
+            for text in (summary, *args.values()):
+                if len(text) > MAX_HELP:
+                    too_long = f"{name}: help text over {MAX_HELP} characters: {text[:40]}..."
+                    raise ValueError(too_long)
+            info = FunctionHelp(name, summary, dict(args), returns, example, spills, errors, func)
+            registry[name] = info
+            return func if host is None else cast(F, host(info))
 
-    return decorate
+        return decorate
+
+    return function
+
+
+sheet_function = registrar(FUNCTIONS)
+"""Register a spreadsheet function of every host; the function itself is unchanged.
+
+It takes raw cell values and may raise :class:`SieiError`; hosts call it through
+:func:`evaluate`.
+"""
 
 
 def evaluate(func: Callable[..., Any], args: tuple[Any, ...]) -> Any:
