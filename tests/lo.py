@@ -103,13 +103,18 @@ def siei_xl_command() -> list[str]:
     return [str(script)] if script.exists() else [sys.executable, "-m", "siei_xl.cli"]
 
 
+def run_command(command: Sequence[str]) -> str:
+    """Run a command that drives LibreOffice (time limit, own process group); its output."""
+    done = _run(command, TIMEOUT)
+    if done.returncode != 0:
+        raise RuntimeError(f"{' '.join(command[1:4])} failed: {done.stderr.strip()}")
+    return done.stdout.strip()
+
+
 def install_extension(profile: Path) -> str:
     """``siei-xl calc install --profile DIR``, exactly as a user runs it; its output line."""
     require_calc_addins()
-    done = _run([*siei_xl_command(), "calc", "install", "--profile", str(profile)], TIMEOUT)
-    if done.returncode != 0:
-        raise RuntimeError(f"siei-xl calc install failed: {done.stderr.strip()}")
-    return done.stdout.strip()
+    return run_command([*siei_xl_command(), "calc", "install", "--profile", str(profile)])
 
 
 def calc_session(

@@ -302,3 +302,13 @@ def test_an_interpreter_that_never_answers_does_not_hang_calc(
     want = f"SIEI: Python {str(silent)!r} did not start siei_xl within 2 s"
     for record in (at(result["cells"], "A1"), at(result["cells"], "C1")):
         assert record["v"] == want, record
+
+
+# ------------------------------------------------------- last: uninstall the extension
+def test_uninstall_removes_it_once(profile: Path) -> None:
+    """Runs last in this file: afterwards the profile no longer has the extension."""
+    command = [*lo.siei_xl_command(), "calc", "uninstall", "--profile", str(profile)]
+    first = lo.run_command(command)
+    second = lo.run_command(command)
+    assert first == "removed org.siei.calc"
+    assert second == "org.siei.calc was not installed"

@@ -121,7 +121,7 @@ def run(action, target, soffice, profile):
             removed = 0
             for package in manager.getDeployedExtensions("user", None, None):
                 if package.getIdentifier().Value == target:
-                    manager.removeExtension(target, package.getName(), "user", None, None)
+                    manager.removeExtension(target, package.getName(), "user", None, environment())
                     removed += 1
             message = f"removed {target}" if removed else f"{target} was not installed"
         smgr = ctx.ServiceManager
