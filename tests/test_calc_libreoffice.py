@@ -27,6 +27,7 @@ from openpyxl.worksheet.formula import ArrayFormula
 from udf_helpers import example_rows
 
 import siei_xl as siei
+from siei_xl import udfs
 from siei_xl.classic import beta_convergence, sigma_value
 
 pytestmark = pytest.mark.libreoffice
@@ -58,6 +59,7 @@ ARRAYS = [  # (range, formula)
     ("D1:E31", f'=SIEI_PAIR_SERIES({DATA};"KAZ";"RUS")'),
     ("G1:O9", f"=SIEI_PAIR_MATRIX({DATA};2015)"),
     ("Q1:R11", f'=SIEI_BETA({DATA};"gdp_pc_ppp";"KAZ, {GROUP}";1995;2024)'),
+    ("T1:U31", f'=SIEI_GROUPCV_SERIES({DATA};"RUS, CHN, KGZ, UZB, TKM")'),
 ]
 
 
@@ -89,11 +91,12 @@ def typed_steps() -> list[dict[str, object]]:
         )
     steps.append({"op": "formula", "sheet": "Calc", "cell": "D40", "formula": "=ISNA(B10)"})
     steps.append({"op": "formula", "sheet": "Calc", "cell": "D41", "formula": "=SIEI_WHY(B1)"})
+    steps.append({"op": "formula", "sheet": "Calc", "cell": "E41", "formula": "=SIEI_WHY(U3)"})
     for rng, formula in ARRAYS:
         steps.append({"op": "array", "sheet": "Calc", "range": rng, "formula": formula})
     steps += [
         {"op": "calc"},
-        {"op": "read", "key": "typed", "sheet": "Calc", "range": "A1:R41"},
+        {"op": "read", "key": "typed", "sheet": "Calc", "range": "A1:U41"},
         # the child killed mid-session: the next recalculation must still answer
         {"op": "kill_child", "key": "killed"},
         {"op": "formula", "sheet": "Calc", "cell": "B20", "formula": SCALARS[0][1]},
@@ -193,6 +196,12 @@ def test_errors_are_calc_error_values_with_their_reason(session: dict) -> None:
         assert words in why["v"], why
     assert at(typed, "D40")["v"] == 1.0  # ISNA sees a real #N/A (TRUE)
     assert at(typed, "D41")["v"] == "No error in B1."
+    # inside an array result: the error of that element (1996: group mean near zero)
+    want = udfs.SIEI_GROUPCV_SERIES(example_rows(), "RUS, CHN, KGZ, UZB, TKM")[2]
+    assert want[0] == 1996.0
+    assert want[1].startswith("#DIV/0!: the group mean of gdp_growth in 1996")
+    assert at(typed, "U3")["err"] == DIV0
+    assert at(typed, "E41")["v"] == want[1]
 
 
 def test_table_functions_as_array_formulas(session: dict) -> None:
