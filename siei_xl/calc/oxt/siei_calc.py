@@ -152,8 +152,12 @@ class Child:
                 self.proc.kill()
                 self.proc.wait(timeout=5)
             except (OSError, subprocess.TimeoutExpired):
-                pass
+                # already gone, or the system will reap it: nothing more to do for Calc
+                self.proc = None
         self.proc = None
+        if self.log is not None:
+            self.log.close()
+            self.log = None
 
     def alive(self):
         return self.proc is not None and self.proc.poll() is None
@@ -161,7 +165,8 @@ class Child:
     def ask(self, request):
         """Send one request and return the reply; restart a dead child once."""
         with self.lock:
-            for attempt in (1, 2):
+            retry = True
+            while True:
                 if not self.alive():
                     self.start()
                 try:
@@ -170,10 +175,10 @@ class Child:
                 except ChildTimeoutError:
                     raise  # asking again would make Calc wait twice as long
                 except (OSError, ChildError):
-                    if attempt == 2 or self.alive():
+                    if not retry or self.alive():
                         raise
+                    retry = False
                     self.stop()  # killed between calls: start a new one and ask again
-            raise ChildError("unreachable")
 
 
 def _write_frame(stream, obj):
