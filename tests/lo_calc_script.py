@@ -18,6 +18,7 @@ and prints JSON ``{key: result}`` for the steps that read something. Steps::
     {"op": "siei_cells", "key": K}                  every cell whose formula names SIEI_
     {"op": "kill_child", "key": K}                  SIGKILL the siei_xl child process(es)
     {"op": "pdf", "path": P}                        print the document to a PDF
+    {"op": "wizard", "key": K}                      the Function Wizard's texts of SIEI_*
     {"op": "close"}
 
 A cell reads as ``{"v": number or text, "err": Calc error code (0: none), "f": formula}``.
@@ -96,6 +97,26 @@ def siei_children(pid: int) -> list[int]:
     return out
 
 
+def wizard_texts(office: Office) -> dict[str, object]:
+    """What Calc's Function Wizard shows for every SIEI function (FunctionDescriptions)."""
+    smgr = office.ctx.ServiceManager
+    descriptions = smgr.createInstanceWithContext(
+        "com.sun.star.sheet.FunctionDescriptions", office.ctx
+    )
+    found: dict[str, object] = {}
+    for i in range(descriptions.getCount()):
+        props = {p.Name: p.Value for p in descriptions.getByIndex(i)}
+        if str(props.get("Name", "")).upper().startswith("SIEI_"):
+            found[props["Name"]] = {
+                "description": props.get("Description"),
+                "category": props.get("Category"),
+                "args": [
+                    [a.Name, a.Description, a.IsOptional] for a in props.get("Arguments") or ()
+                ],
+            }
+    return found
+
+
 def run(office: Office, steps: list[dict[str, Any]]) -> dict[str, object]:
     out: dict[str, object] = {"calc_seconds": []}
     doc: Any = None
@@ -163,6 +184,8 @@ def run(office: Office, steps: list[dict[str, Any]]) -> dict[str, object]:
 
             target = uno_url(step["path"])
             doc.storeToURL(target, (prop("FilterName", "calc_pdf_Export"),))
+        elif op == "wizard":
+            out[step["key"]] = wizard_texts(office)
         elif op == "close":
             doc.close(True)
             doc = None

@@ -83,6 +83,7 @@ class Office:
         self.env = env
         self.timeout = timeout
         self.proc: subprocess.Popen[bytes] | None = None
+        self.ctx: Any = None
         self.desktop: Any = None
 
     def __enter__(self) -> Office:
@@ -125,6 +126,7 @@ class Office:
                     self.__exit__()
                     raise RuntimeError(f"soffice did not start (rc={self.proc.poll()})") from None
                 time.sleep(0.1)
+        self.ctx = ctx
         self.desktop = ctx.ServiceManager.createInstanceWithContext(
             "com.sun.star.frame.Desktop", ctx
         )

@@ -29,6 +29,7 @@ from udf_helpers import example_rows
 import siei_xl as siei
 from siei_xl import udfs
 from siei_xl.classic import beta_convergence, sigma_value
+from siei_xl.sheetfuncs import FUNCTIONS
 
 pytestmark = pytest.mark.libreoffice
 
@@ -54,6 +55,7 @@ ERRORS = [  # bad input: (cell, formula, Calc error, words of the reason)
     ("B11", f'=SIEI_GROUPCV({DATA};"KAZ";2015)', DIV0, "at least 2 countries"),
     ("B12", f'=SIEI_PAIR({DATA};"KAZ";"RUS";2015;;"weekly")', VALUE, "weekly"),
     ("B13", f'=SIEI_SIGMA({DATA};"gdp_growth";"{GROUP}";2015)', NUM, "positive"),
+    ("B14", f'=SIEI_PAIR({DATA};"KAZ";;2015)', VALUE, "country_b is blank"),
 ]
 ARRAYS = [  # (range, formula)
     ("D1:E31", f'=SIEI_PAIR_SERIES({DATA};"KAZ";"RUS")'),
@@ -147,6 +149,7 @@ def session(profile: Path, demo_book: Path, tmp_path_factory: pytest.TempPathFac
     foreign = tmp_path_factory.mktemp("xlsx") / "foreign.xlsx"
     write_foreign_xlsx(foreign)
     steps = [
+        {"op": "wizard", "key": "wizard"},
         *typed_steps(),
         {"op": "load", "path": str(demo_book)},
         {"op": "calc"},
@@ -233,6 +236,21 @@ def test_the_child_is_restarted_after_being_killed(session: dict) -> None:
     assert session["killed"] == 1  # one child for the whole session so far
     assert_number(session["after_kill"][0][0], expected_scalars()["pair"])
     assert session["children_after"] == 1  # and one again after the restart
+
+
+def test_the_function_wizard_shows_excels_texts(session: dict) -> None:
+    wizard = session["wizard"]
+    assert set(wizard) == {*FUNCTIONS, "SIEI_WHY"}
+    for name, info in FUNCTIONS.items():
+        shown = wizard[name]
+        assert shown["description"] == info.summary
+        assert [a[0] for a in shown["args"]] == list(info.args)
+        assert [a[1] for a in shown["args"]] == list(info.args.values())
+        # Calc lets every `any` argument be left out (and says so); every argument is `any`
+        # so that a value or a range fits, and a required one left out is a #VALUE! whose
+        # reason names it (see test_errors_are_calc_error_values_with_their_reason)
+        assert all(a[2] for a in shown["args"]), name
+    assert [a[0] for a in wizard["SIEI_WHY"]["args"]] == ["cell"]  # the document is hidden
 
 
 # ------------------------------------------------------------- (b) demo workbook
