@@ -20,6 +20,7 @@ import pandas as pd
 
 from siei_xl import __version__, data_cli, groups_cli, report_cli
 from siei_xl._defaults import CV_LIMIT, DDOF, STANDARDIZE, STANDARDIZE_METHODS
+from siei_xl.calc import cli as calc_cli
 from siei_xl.convergence import (
     convergence_table,
     group_cv_series,
@@ -126,6 +127,7 @@ def _parser() -> argparse.ArgumentParser:
     doctor_cli.register(sub)
     report_cli.register(sub)
     groups_cli.register(sub)
+    calc_cli.register(sub)
     return parser
 
 

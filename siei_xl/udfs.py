@@ -1,90 +1,32 @@
-"""The SIEI functions for Excel cells (xlwings user-defined functions).
+"""The SIEI functions for Excel cells (xlwings user-defined functions): the Excel host.
 
-Each function takes the raw values Excel hands over (lists of rows, ``None`` for blanks,
-floats for numbers, ``2015.0`` for a year) and never raises for bad input: a failure is
-returned as text made of an Excel error code and the reason, e.g.
+The workbook's VBA calls this module by name (``XLPy.CallUDF("siei_xl.udfs", ...)``). The
+functions themselves, their help texts and their error contract are defined once, for every
+host, in :mod:`siei_xl.sheetfuncs`; here each is wrapped with xlwings' decorators. Each takes
+the raw values Excel hands over (lists of rows, ``None`` for blanks, floats for numbers,
+``2015.0`` for a year) and never raises for bad input: a failure is returned as text made
+of an Excel error code and the reason, e.g.
 ``"#N/A: country 'KZX' is not in the data (closest: KAZ)"``. In the SIEI workbook the VBA
 wrapper turns that text into a real Excel error value (so IFERROR and ISNA work) and keeps
 the reason for ``=SIEI_WHY(cell)``.
-
-The help metadata registered by :func:`excel_function` (one line per function, one per
-argument, an example) feeds the Function Wizard, the workbook's Help sheet and the docs.
 """
 
 from __future__ import annotations
 
 import functools
-import math
 from collections.abc import Callable
-from dataclasses import dataclass, field
-from typing import Any, Final, TypeVar
+from typing import Any
 
-import numpy as np
 import xlwings as xw
 
-from siei_xl import __version__, exceptions
-from siei_xl._defaults import CV_LIMIT
-from siei_xl.convergence import (
-    group_cv,
-    group_cv_series,
-    group_distance,
-    group_distance_series,
-    pair_distance,
-    pair_matrix,
-    pair_series,
-    standardized_table,
-)
-from siei_xl.excel.cells import (
-    as_rows,
-    cell_value,
-    ddof_arg,
-    error_text,
-    label_arg,
-    labels_arg,
-    method_arg,
-    number_arg,
-    optional_labels,
-    panel_from_cells,
-    table,
-    year_arg,
-)
-from siei_xl.exceptions import SieiError
-from siei_xl.groups import Groups
+from siei_xl.sheetfuncs import functions, spec
+from siei_xl.sheetfuncs.spec import CATEGORY, FunctionHelp, evaluate
 
-CATEGORY: Final = "SIEI"
-F = TypeVar("F", bound=Callable[..., Any])
+__all__ = ["CATEGORY", "FUNCTIONS", "FunctionHelp", "arg_options", "excel", "excel_function"]
 
-# Argument descriptions shared by many functions (each under 255 characters).
-DATA = (
-    "Data range with a header row: a country column (country/iso3/code), a year column "
-    "and one column per indicator. Blank rows are ignored; '..' or blank = missing."
-)
-INDICATORS = "Optional. Indicator headers to use, as a range or 'gdp, growth'. Default: all."
-STANDARDIZE = (
-    "Optional. 'yearly' (default): z-scores per year over all countries in the data; "
-    "'pooled': over all years."
-)
-DDOF = "Optional. 1 (default): sample sd as STDEV.S; 0: population sd as STDEV.P."
-GROUP = "Group members: a range of country codes (row, column or block) or text 'RUS, CHN'."
-YEAR = "Year, e.g. 2015."
-NOT_FINITE = "the result is not a finite number; look for extreme values in the data"
-
-
-@dataclass(frozen=True)
-class FunctionHelp:
-    """What a user needs to know about one Excel function."""
-
-    name: str
-    summary: str
-    args: dict[str, str]
-    returns: str
-    example: str
-    spills: bool = False
-    errors: tuple[str, ...] = field(default_factory=tuple)
-
-    @property
-    def syntax(self) -> str:
-        return f"{self.name}({', '.join(self.args)})"
+FUNCTIONS: dict[str, FunctionHelp] = dict(spec.FUNCTIONS)
+"""Every Excel function of the package, by name, in definition order: the host-neutral
+ones, then any defined for Excel only with :func:`excel_function`."""
 
 
 def arg_options(name: str) -> dict[str, Any]:
@@ -93,760 +35,61 @@ def arg_options(name: str) -> dict[str, Any]:
     return {"ndim": 2, "err_to_str": True} if name in {"data", "groups"} else {}
 
 
-FUNCTIONS: dict[str, FunctionHelp] = {}
-"""Every Excel function of the package, by name, in definition order."""
-
-
-def excel_function(
-    summary: str,
-    *,
-    args: dict[str, str],
-    returns: str,
-    example: str,
-    errors: tuple[str, ...] = (),
-    spills: bool = False,
-) -> Callable[[F], F]:
-    """Register an Excel function: help metadata, xlwings decorators, error contract.
-
-    The decorated function may raise :class:`SieiError`; the wrapper returns it as
-    ``"#CODE: reason"`` text. Any other exception is a bug and propagates.
-    """
-
-    def decorate(func: F) -> F:
-        name = func.__name__
-        for text in (summary, *args.values()):
-            if len(text) > 255:
-                raise ValueError(f"{name}: help text over 255 characters: {text[:40]}...")
-        FUNCTIONS[name] = FunctionHelp(name, summary, dict(args), returns, example, spills, errors)
-
-        @functools.wraps(func)
-        def wrapper(*call_args: Any) -> Any:
-            try:
-                result = func(*call_args)
-            except SieiError as exc:
-                return error_text(exc)
-            if isinstance(result, float) and not math.isfinite(result):
-                # never a NaN (xlwings shows an empty cell) or an infinity as a result
-                return cell_value(result, NOT_FINITE, "#NUM!")
-            return result
-
-        wrapper.__doc__ = summary
-        # xlwings turns type hints into value converters (Any would break conversion in
-        # Excel): the function Excel sees has none.
-        wrapper.__annotations__ = {}
-        decorated: Any = wrapper
-        for arg_name, doc in reversed(list(args.items())):
-            decorated = xw.arg(arg_name, doc=doc, **arg_options(arg_name))(decorated)
-        return xw.func(category=CATEGORY)(decorated)
-
-    return decorate
-
-
-# ---------------------------------------------------------------- scalars
-@excel_function(
-    "Convergence of two countries in a year: Euclidean distance of their standardised "
-    "indicators (lower = closer).",
-    args={
-        "data": DATA,
-        "country_a": "First country code, e.g. KAZ (trimmed, any case).",
-        "country_b": "Second country code, e.g. RUS.",
-        "year": YEAR,
-        "indicators": INDICATORS,
-        "standardize": STANDARDIZE,
-        "ddof": DDOF,
-    },
-    returns="number",
-    example='=SIEI_PAIR(Data!A1:D400, "KAZ", "RUS", 2015)',
-    errors=("#N/A unknown country or year, or a missing value", "#DIV/0! constant indicator"),
-)
-def SIEI_PAIR(
-    data: Any,
-    country_a: Any,
-    country_b: Any,
-    year: Any,
-    indicators: Any = None,
-    standardize: Any = None,
-    ddof: Any = None,
-) -> Any:
-    panel = panel_from_cells(data, indicators)
-    return pair_distance(
-        panel,
-        label_arg(country_a, "country_a"),
-        label_arg(country_b, "country_b"),
-        year_arg(year),
-        standardize=method_arg(standardize),
-        ddof=ddof_arg(ddof),
-    )
-
-
-@excel_function(
-    "Convergence of a country with a group in a year: distance from the country to the "
-    "centroid of the group's standardised indicators.",
-    args={
-        "data": DATA,
-        "country": "Country code, e.g. KAZ.",
-        "group": GROUP + " Taken as given: if it includes the country, the country counts.",
-        "year": YEAR,
-        "indicators": INDICATORS,
-        "standardize": STANDARDIZE,
-        "ddof": DDOF,
-    },
-    returns="number",
-    example='=SIEI_COUNTRYGROUP(Data!A1:D400, "KAZ", "RUS, CHN, KGZ, UZB, TKM", 2015)',
-    errors=("#N/A a member or the country lacks a value",),
-)
-def SIEI_COUNTRYGROUP(
-    data: Any,
-    country: Any,
-    group: Any,
-    year: Any,
-    indicators: Any = None,
-    standardize: Any = None,
-    ddof: Any = None,
-) -> Any:
-    panel = panel_from_cells(data, indicators)
-    return group_distance(
-        panel,
-        label_arg(country, "country"),
-        labels_arg(group, "group"),
-        year_arg(year),
-        standardize=method_arg(standardize),
-        ddof=ddof_arg(ddof),
-    )
-
-
-@excel_function(
-    "Convergence within a group in a year: mean over indicators of |sd / mean| of the raw "
-    "values (lower = more alike).",
-    args={
-        "data": DATA,
-        "group": GROUP + " At least 2 countries.",
-        "year": YEAR,
-        "indicators": INDICATORS,
-        "ddof": DDOF,
-        "cv_limit": "Optional. Refuse an indicator whose |CV| exceeds this (group mean near "
-        "zero). Default 10.",
-    },
-    returns="number",
-    example='=SIEI_GROUPCV(Data!A1:D400, "RUS, CHN, KGZ, UZB, TKM", 2015)',
-    errors=("#DIV/0! group mean near zero, or fewer than 2 members",),
-)
-def SIEI_GROUPCV(
-    data: Any,
-    group: Any,
-    year: Any,
-    indicators: Any = None,
-    ddof: Any = None,
-    cv_limit: Any = None,
-) -> Any:
-    panel = panel_from_cells(data, indicators)
-    return group_cv(
-        panel,
-        labels_arg(group, "group"),
-        year_arg(year),
-        ddof=ddof_arg(ddof),
-        cv_limit=number_arg(cv_limit, "cv_limit", CV_LIMIT),
-    )
-
-
-# ----------------------------------------------------------------- arrays
-@excel_function(
-    "Distance between two countries for every year of the data. Spills two columns: "
-    "year, distance.",
-    args={
-        "data": DATA,
-        "country_a": "First country code.",
-        "country_b": "Second country code.",
-        "indicators": INDICATORS,
-        "standardize": STANDARDIZE,
-        "ddof": DDOF,
-    },
-    returns="table: year, distance",
-    example='=SIEI_PAIR_SERIES(Data!A1:D400, "KAZ", "RUS")',
-    spills=True,
-)
-def SIEI_PAIR_SERIES(
-    data: Any,
-    country_a: Any,
-    country_b: Any,
-    indicators: Any = None,
-    standardize: Any = None,
-    ddof: Any = None,
-) -> Any:
-    panel = panel_from_cells(data, indicators)
-    frame = pair_series(
-        panel,
-        label_arg(country_a, "country_a"),
-        label_arg(country_b, "country_b"),
-        standardize=method_arg(standardize),
-        ddof=ddof_arg(ddof),
-    )
-    return _series(frame, "distance")
-
-
-@excel_function(
-    "Distance from a country to a group's centroid for every year. Spills two columns: "
-    "year, distance.",
-    args={
-        "data": DATA,
-        "country": "Country code.",
-        "group": GROUP,
-        "indicators": INDICATORS,
-        "standardize": STANDARDIZE,
-        "ddof": DDOF,
-    },
-    returns="table: year, distance",
-    example='=SIEI_COUNTRYGROUP_SERIES(Data!A1:D400, "KAZ", Settings!B6:B10)',
-    spills=True,
-)
-def SIEI_COUNTRYGROUP_SERIES(
-    data: Any,
-    country: Any,
-    group: Any,
-    indicators: Any = None,
-    standardize: Any = None,
-    ddof: Any = None,
-) -> Any:
-    panel = panel_from_cells(data, indicators)
-    frame = group_distance_series(
-        panel,
-        label_arg(country, "country"),
-        labels_arg(group, "group"),
-        standardize=method_arg(standardize),
-        ddof=ddof_arg(ddof),
-    )
-    return _series(frame, "distance")
-
-
-@excel_function(
-    "Mean absolute coefficient of variation within a group for every year. Spills two "
-    "columns: year, cv.",
-    args={
-        "data": DATA,
-        "group": GROUP,
-        "indicators": INDICATORS,
-        "ddof": DDOF,
-        "cv_limit": "Optional. Refuse |CV| above this (group mean near zero). Default 10.",
-    },
-    returns="table: year, cv",
-    example='=SIEI_GROUPCV_SERIES(Data!A1:D400, "RUS, CHN, KGZ, UZB, TKM")',
-    spills=True,
-)
-def SIEI_GROUPCV_SERIES(
-    data: Any,
-    group: Any,
-    indicators: Any = None,
-    ddof: Any = None,
-    cv_limit: Any = None,
-) -> Any:
-    panel = panel_from_cells(data, indicators)
-    frame = group_cv_series(
-        panel,
-        labels_arg(group, "group"),
-        ddof=ddof_arg(ddof),
-        cv_limit=number_arg(cv_limit, "cv_limit", CV_LIMIT),
-    )
-    return _series(frame, "cv")
-
-
-@excel_function(
-    "All-pairs distance matrix of a year, labelled with country codes. Spills a square table.",
-    args={
-        "data": DATA,
-        "year": YEAR,
-        "countries": "Optional. Countries for rows and columns, in order. Default: all with "
-        "every indicator that year.",
-        "indicators": INDICATORS,
-        "standardize": STANDARDIZE,
-        "ddof": DDOF,
-    },
-    returns="labelled square table",
-    example="=SIEI_PAIR_MATRIX(Data!A1:D400, 2015)",
-    spills=True,
-)
-def SIEI_PAIR_MATRIX(
-    data: Any,
-    year: Any,
-    countries: Any = None,
-    indicators: Any = None,
-    standardize: Any = None,
-    ddof: Any = None,
-) -> Any:
-    panel = panel_from_cells(data, indicators)
-    y = year_arg(year)
-    method, dd = method_arg(standardize), ddof_arg(ddof)
-    frame = pair_matrix(panel, y, countries=optional_labels(countries), standardize=method, ddof=dd)
-    labels = list(frame.index)
-
-    def entry(a: str, b: str, value: float) -> object:
-        if math.isfinite(value):
-            return float(value)
-        try:  # the pair's own error names the country, indicator and year lacking a value
-            pair_distance(panel, a, b, y, standardize=method, ddof=dd)
-        except SieiError as exc:
-            return error_text(exc)
-        return cell_value(value)
-
-    rows = [
-        [a, *(entry(a, b, v) for b, v in zip(labels, values, strict=True))]
-        for a, values in zip(labels, frame.to_numpy(), strict=True)
-    ]
-    return table(["country", *labels], rows)
-
-
-@excel_function(
-    "The z-scores the distances are built on: the data table with every indicator "
-    "standardised. Spills country, year and one column per indicator.",
-    args={"data": DATA, "standardize": STANDARDIZE, "ddof": DDOF},
-    returns="table: country, year, z-scores",
-    example='=SIEI_STANDARDIZE(Data!A1:D400, "yearly", 1)',
-    spills=True,
-)
-def SIEI_STANDARDIZE(data: Any, standardize: Any = None, ddof: Any = None) -> Any:
-    panel = panel_from_cells(data)
-    frame = standardized_table(panel, standardize=method_arg(standardize), ddof=ddof_arg(ddof))
-    rows = []
-    for record in frame.itertuples(index=False, name=None):
-        country, year, *zs = record
-        cells = [
-            cell_value(float(z), f"{country} {year}: {name} missing or undefined")
-            for z, name in zip(zs, panel.indicators, strict=True)
-        ]
-        rows.append([country, float(year), *cells])
-    return table(["country", "year", *panel.indicators], rows)
-
-
-# ------------------------------------------------------------- utilities
-@excel_function(
-    "Members of a named group in a year, read from a groups table (group, country, from, "
-    "to). Spills one column; use it as the group of other SIEI functions.",
-    args={
-        "groups": "Groups range with a header row: group, country, and optional from and to years.",
-        "name": "Group name, e.g. EAEU.",
-        "year": YEAR,
-    },
-    returns="column of country codes",
-    example='=SIEI_GROUP_MEMBERS(Groups!A1:D50, "EAEU", 2015)',
-    spills=True,
-)
-def SIEI_GROUP_MEMBERS(groups: Any, name: Any, year: Any) -> Any:
-    rows = as_rows(groups)
-    book = Groups.from_rows(rows[0], rows[1:]) if rows else Groups({})
-    members = book.members(label_arg(name, "name"), year_arg(year))
-    if not members:
-        return f"#N/A: group {label_arg(name, 'name')!r} has no members in {year_arg(year)}"
-    return [[m] for m in members]
-
-
-@excel_function(
-    "Checks a data range and describes it: countries, years and indicators found, or the "
-    "first problem as an error.",
-    args={"data": DATA},
-    returns="text",
-    example="=SIEI_DATA_INFO(Data!A1:D400)",
-)
-def SIEI_DATA_INFO(data: Any) -> Any:
-    panel = panel_from_cells(data)
-    missing = int(np.isnan(panel.values).sum())
-    total = panel.values.size
-    return (
-        f"OK: {len(panel.countries)} countries, {len(panel.years)} years "
-        f"({panel.years[0]}-{panel.years[-1]}), {len(panel.indicators)} indicators "
-        f"({', '.join(panel.indicators)}); {missing} of {total} values missing"
-    )[:255]
-
-
-@excel_function(
-    "The version of siei_xl and of xlwings behind these functions.",
-    args={},
-    returns="text",
-    example="=SIEI_VERSION()",
-)
-def SIEI_VERSION() -> Any:
-    return f"siei_xl {__version__} (xlwings {xw.__version__})"
-
-
-def _series(frame: Any, column: str) -> list[list[object]]:
-    """A year series as a spilling table; a year that failed shows its own error."""
-    rows = []
-    for year, value, note, error in zip(
-        frame["year"], frame[column], frame["note"], frame["error"], strict=True
-    ):
-        code = getattr(exceptions, error).excel_code if error else "#N/A"
-        rows.append([float(year), cell_value(float(value), note, code)])
-    return table(["year", column], rows)
-
-
-# ------------------------------------------------- market integration (block 1)
-FLOWS = (
-    "Flows range with a header row: reporter, partner, year and one value column: the flow "
-    "as the reporter reports it (trade: exports + imports).",
-)[0]
-BASE = (
-    "Header of the data column holding the base: GDP for trade, population for migration. "
-    "Same units as the flows."
-)
-
-
-def _market(flows: Any, data: Any, base_indicator: Any) -> tuple[Any, Any, str]:
-    from siei_xl.excel.cells import flows_from_cells
-
-    return flows_from_cells(flows), panel_from_cells(data), label_arg(base_indicator, "base")
-
-
-def _score_series(frame: Any, extra: tuple[str, ...] = ()) -> list[list[object]]:
-    """A market series as a spilling table: year, score, [shares], note."""
-    rows = []
-    for record in frame.to_dict("records"):
-        code = getattr(exceptions, record["error"]).excel_code if record["error"] else "#N/A"
-        cells = [cell_value(float(record["score"]), record["note"], code)]
-        cells += [cell_value(float(record[c]), record["note"], code) for c in extra]
-        rows.append([float(record["year"]), *cells, record["note"] or ""])
-    return table(["year", "score", *extra, "note"], rows)
-
-
-@excel_function(
-    "Market integration of a pair: 1/(1/s_a + 1/s_b) where s is each side's flow with the "
-    "other over its own base (higher = more mutually dependent).",
-    args={
-        "flows": FLOWS,
-        "data": DATA,
-        "base_indicator": BASE,
-        "country_a": "First country code.",
-        "country_b": "Second country code.",
-        "year": YEAR,
-        "aggregator": "Optional. 'harmonic' (default), 'min' or 'geometric' (sqrt(s_a s_b)).",
-    },
-    returns="number",
-    example='=SIEI_FLOWPAIR(Flows!A1:D900, Data!A1:E400, "gdp_usd", "KAZ", "RUS", 2019)',
-    errors=("#N/A neither side reported the flow, or a base is missing",),
-)
-def SIEI_FLOWPAIR(
-    flows: Any,
-    data: Any,
-    base_indicator: Any,
-    country_a: Any,
-    country_b: Any,
-    year: Any,
-    aggregator: Any = None,
-) -> Any:
-    from siei_xl.market import flow_pair
-
-    f, panel, base = _market(flows, data, base_indicator)
-    how = "harmonic" if aggregator is None else label_arg(aggregator, "aggregator")
-    return flow_pair(
-        f,
-        panel,
-        base,
-        label_arg(country_a, "country_a"),
-        label_arg(country_b, "country_b"),
-        year_arg(year),
-        aggregator=how,
-    ).score
-
-
-@excel_function(
-    "Market integration of a country with a group: the sum of its flows with the other "
-    "members (its own report) over its own base.",
-    args={
-        "flows": FLOWS,
-        "data": DATA,
-        "base_indicator": BASE,
-        "country": "Country code.",
-        "group": GROUP,
-        "year": YEAR,
-    },
-    returns="number",
-    example='=SIEI_FLOWGROUP(Flows!A1:D900, Data!A1:E400, "gdp_usd", "KAZ", "RUS, KGZ", 2019)',
-)
-def SIEI_FLOWGROUP(
-    flows: Any, data: Any, base_indicator: Any, country: Any, group: Any, year: Any
-) -> Any:
-    from siei_xl.market import flow_group
-
-    f, panel, base = _market(flows, data, base_indicator)
-    return flow_group(
-        f, panel, base, label_arg(country, "country"), labels_arg(group, "group"), year_arg(year)
-    ).score
-
-
-@excel_function(
-    "Market integration within a group: half the sum of the members' flows with each other "
-    "over the sum of their bases (each pair once on average).",
-    args={"flows": FLOWS, "data": DATA, "base_indicator": BASE, "group": GROUP, "year": YEAR},
-    returns="number",
-    example='=SIEI_FLOWWITHIN(Flows!A1:D900, Data!A1:E400, "gdp_usd", "KAZ, RUS, KGZ", 2019)',
-)
-def SIEI_FLOWWITHIN(flows: Any, data: Any, base_indicator: Any, group: Any, year: Any) -> Any:
-    from siei_xl.market import flow_within
-
-    f, panel, base = _market(flows, data, base_indicator)
-    return flow_within(f, panel, base, labels_arg(group, "group"), year_arg(year)).score
-
-
-@excel_function(
-    "The pair's market integration for every year of the data. Spills: year, score, share_a, "
-    "share_b, note (the note says where a mirror figure stood in).",
-    args={
-        "flows": FLOWS,
-        "data": DATA,
-        "base_indicator": BASE,
-        "country_a": "First country code.",
-        "country_b": "Second country code.",
-        "aggregator": "Optional. 'harmonic' (default), 'min' or 'geometric'.",
-    },
-    returns="table: year, score, share_a, share_b, note",
-    example='=SIEI_FLOWPAIR_SERIES(Flows!A1:D900, Data!A1:E400, "gdp_usd", "KAZ", "RUS")',
-    spills=True,
-)
-def SIEI_FLOWPAIR_SERIES(
-    flows: Any,
-    data: Any,
-    base_indicator: Any,
-    country_a: Any,
-    country_b: Any,
-    aggregator: Any = None,
-) -> Any:
-    from siei_xl.market import flow_pair_series
-
-    f, panel, base = _market(flows, data, base_indicator)
-    how = "harmonic" if aggregator is None else label_arg(aggregator, "aggregator")
-    frame = flow_pair_series(
-        f,
-        panel,
-        base,
-        label_arg(country_a, "country_a"),
-        label_arg(country_b, "country_b"),
-        aggregator=how,
-    )
-    return _score_series(frame, ("share_a", "share_b"))
-
-
-@excel_function(
-    "A country's market integration with a group for every year. Spills: year, score, note.",
-    args={
-        "flows": FLOWS,
-        "data": DATA,
-        "base_indicator": BASE,
-        "country": "Country code.",
-        "group": GROUP,
-    },
-    returns="table: year, score, note",
-    example='=SIEI_FLOWGROUP_SERIES(Flows!A1:D900, Data!A1:E400, "gdp_usd", "KAZ", "RUS, KGZ")',
-    spills=True,
-)
-def SIEI_FLOWGROUP_SERIES(
-    flows: Any, data: Any, base_indicator: Any, country: Any, group: Any
-) -> Any:
-    from siei_xl.market import flow_group, market_series
-
-    f, panel, base = _market(flows, data, base_indicator)
-    who, members = label_arg(country, "country"), labels_arg(group, "group")
-    frame = market_series(lambda y: flow_group(f, panel, base, who, members, y), panel, None)
-    return _score_series(frame)
-
-
-@excel_function(
-    "Market integration within a group for every year. Spills: year, score, note.",
-    args={"flows": FLOWS, "data": DATA, "base_indicator": BASE, "group": GROUP},
-    returns="table: year, score, note",
-    example='=SIEI_FLOWWITHIN_SERIES(Flows!A1:D900, Data!A1:E400, "gdp_usd", "KAZ, RUS, KGZ")',
-    spills=True,
-)
-def SIEI_FLOWWITHIN_SERIES(flows: Any, data: Any, base_indicator: Any, group: Any) -> Any:
-    from siei_xl.market import flow_within, market_series
-
-    f, panel, base = _market(flows, data, base_indicator)
-    members = labels_arg(group, "group")
-    frame = market_series(lambda y: flow_within(f, panel, base, members, y), panel, None)
-    return _score_series(frame)
-
-
-# ------------------------------------------------------- sigma and beta
-INDICATOR = "Header of the data column to use, e.g. gdp_pc_ppp (a positive level)."
-MEASURE = "Optional. 'sd_log' (default): sd of logs; 'cv': sd / mean of the levels."
-
-
-def _sigma(data: Any, indicator: Any, group: Any, measure: Any, ddof: Any) -> Any:
-    from siei_xl.classic import sigma_series
-
-    panel = panel_from_cells(data)
-    how = "sd_log" if measure is None else label_arg(measure, "measure")
-    return sigma_series(
-        panel,
-        label_arg(indicator, "indicator"),
-        labels_arg(group, "group"),
-        measure=how,
-        ddof=ddof_arg(ddof),
-    )
-
-
-@excel_function(
-    "Sigma convergence in one year: the dispersion of an indicator across the group (sd of "
-    "logs, or CV). Lower = closer.",
-    args={
-        "data": DATA,
-        "indicator": INDICATOR,
-        "group": GROUP + " At least 2 countries.",
-        "year": YEAR,
-        "measure": MEASURE,
-        "ddof": DDOF,
-    },
-    returns="number",
-    example='=SIEI_SIGMA(Data!A1:D400, "gdp_pc_ppp", "KAZ, RUS, KGZ, UZB", 2015)',
-    errors=("#NUM! a non-positive value (no logarithm)", "#N/A a member lacks a value"),
-)
-def SIEI_SIGMA(
-    data: Any, indicator: Any, group: Any, year: Any, measure: Any = None, ddof: Any = None
-) -> Any:
-    from siei_xl.classic import sigma_value
-
-    how = "sd_log" if measure is None else label_arg(measure, "measure")
-    return sigma_value(
-        panel_from_cells(data),
-        label_arg(indicator, "indicator"),
-        labels_arg(group, "group"),
-        year_arg(year),
-        measure=how,
-        ddof=ddof_arg(ddof),
-    )
-
-
-@excel_function(
-    "Sigma convergence: the dispersion of an indicator across the group each year (sd of "
-    "logs, or CV). Spills: year, sigma. Falling = converging.",
-    args={"data": DATA, "indicator": INDICATOR, "group": GROUP, "measure": MEASURE, "ddof": DDOF},
-    returns="table: year, sigma",
-    example='=SIEI_SIGMA_SERIES(Data!A1:D400, "gdp_pc_ppp", "KAZ, RUS, KGZ, UZB")',
-    spills=True,
-)
-def SIEI_SIGMA_SERIES(
-    data: Any, indicator: Any, group: Any, measure: Any = None, ddof: Any = None
-) -> Any:
-    return _series(_sigma(data, indicator, group, measure, ddof).series, "sigma")
-
-
-@excel_function(
-    "The trend of sigma: OLS slope per year, its standard error, t statistic and years used. "
-    "A negative, significant slope is sigma convergence.",
-    args={"data": DATA, "indicator": INDICATOR, "group": GROUP, "measure": MEASURE, "ddof": DDOF},
-    returns="labelled table (4 rows)",
-    example='=SIEI_SIGMA_TREND(Data!A1:D400, "gdp_pc_ppp", "KAZ, RUS, KGZ, UZB")',
-    spills=True,
-)
-def SIEI_SIGMA_TREND(
-    data: Any, indicator: Any, group: Any, measure: Any = None, ddof: Any = None
-) -> Any:
-    fit = _sigma(data, indicator, group, measure, ddof).trend
-    return [
-        ["slope per year", cell_value(fit.slope, "no trend", "#NUM!")],
-        ["standard error", cell_value(fit.se, "fewer than 3 years", "#NUM!")],
-        ["t statistic", cell_value(fit.t, "the standard error is zero", "#NUM!")],
-        ["years used", float(fit.n)],
-    ]
-
-
-@excel_function(
-    "Beta convergence over the group: (1/T) ln(y_end/y_start) = a + b ln y_start. Spills b, "
-    "its se, t, p, a, R squared, n, T, speed and half-life.",
-    args={
-        "data": DATA,
-        "indicator": INDICATOR,
-        "group": GROUP + " At least 3 countries.",
-        "start_year": "First year, e.g. 2000.",
-        "end_year": "Last year, e.g. 2020.",
-    },
-    returns="labelled table (10 rows)",
-    example='=SIEI_BETA(Data!A1:D400, "gdp_pc_ppp", "KAZ, RUS, KGZ, UZB, TKM", 2000, 2020)',
-    spills=True,
-    errors=("#NUM! a non-positive value (no logarithm), or no convergence speed",),
-)
-def SIEI_BETA(data: Any, indicator: Any, group: Any, start_year: Any, end_year: Any) -> Any:
-    from siei_xl.classic import beta_convergence
-
-    r = beta_convergence(
-        panel_from_cells(data),
-        label_arg(indicator, "indicator"),
-        labels_arg(group, "group"),
-        year_arg(start_year, "start_year"),
-        year_arg(end_year, "end_year"),
-    )
-    no_speed = (
-        f"1 + bT = {1 + r.b * r.years:.3g} <= 0: the gaps reverse, so there is no convergence speed"
-        if 1 + r.b * r.years <= 0
-        else "no convergence speed"
-    )
-    no_half = "b >= 0: no convergence, so no half-life" if r.b >= 0 else no_speed
-    return [
-        ["b (slope)", r.b],
-        ["standard error of b", cell_value(r.se, "fewer than 3 countries", "#NUM!")],
-        ["t statistic", cell_value(r.t, "the standard error is zero", "#NUM!")],
-        ["p value", cell_value(r.p, "undefined", "#NUM!")],
-        ["a (intercept)", r.a],
-        ["R squared", cell_value(r.r2, "no variation in growth", "#NUM!")],
-        ["n (countries)", float(r.n)],
-        ["T (years)", float(r.years)],
-        ["speed -ln(1+bT)/T", cell_value(r.speed, no_speed, "#NUM!")],
-        ["half-life (years)", cell_value(r.half_life, no_half, "#NUM!")],
-    ]
-
-
-# -------------------------------------------------------------- composite
-@excel_function(
-    "Composite index: min-max scale each numeric column over all rows, turn 'lower' ones "
-    "around, average. Spills the labels, composite (0-1) and n_components.",
-    args={
-        "scores": "Range with a header row: label columns (text) and one numeric column per "
-        "component, one row per unit (e.g. pair and year).",
-        "directions": "One per component, in order: 'higher' (more = more integrated, e.g. "
-        "trade) or 'lower' (a distance).",
-        "weights": "Optional. One non-negative weight per component. Default equal.",
-    },
-    returns="table: labels, composite, n_components",
-    example='=SIEI_COMPOSITE(Scores!A1:D100, "higher, lower")',
-    spills=True,
-)
-def SIEI_COMPOSITE(scores: Any, directions: Any, weights: Any = None) -> Any:
-    import pandas as pd
-
-    from siei_xl.composite import composite_index, split_table
-    from siei_xl.excel.cells import trim_blank_rows
-    from siei_xl.labels import parse_number
-
-    rows = trim_blank_rows(as_rows(scores))
-    if len(rows) < 2:
-        raise exceptions.DataError("the table needs a header row and at least one row")
-    labels, components = split_table(rows)
-    words = labels_arg(directions, "directions")
-    if len(words) != len(components):
-        raise exceptions.OptionError(
-            f"give one direction per numeric column ({', '.join(components)}): got {len(words)}"
-        )
-    weight_map = None
-    if weights is not None:
-        numbers = [parse_number(w) for w in labels_arg(weights, "weights")]
-        if len(numbers) != len(components) or any(n is None for n in numbers):
-            raise exceptions.OptionError("give one number per component as weights")
-        weight_map = dict(
-            zip(components, [float(n) for n in numbers if n is not None], strict=True)
-        )
-    header = [str(h).strip() if h is not None else "" for h in rows[0]]
-    frame = pd.DataFrame([r + [None] * (len(header) - len(r)) for r in rows[1:]], columns=header)
-    frame = frame[[*labels, *components]]
-    for c in components:
-        frame[c] = [parse_number(v) for v in frame[c]]
-    result = composite_index(frame, dict(zip(components, words, strict=True)), weights=weight_map)
-    out: list[list[object]] = [[*labels, "composite", "n_components"]]
-    for record in result.itertuples(index=False):
-        values = list(record)
-        out.append(
-            [
-                *values[: len(labels)],
-                cell_value(float(values[len(labels)]), "no component available"),
-                float(values[len(labels) + 1]),
-            ]
-        )
-    return out
+def excel(info: FunctionHelp, impl: Callable[..., Any] | None = None) -> Any:
+    """The xlwings function for one contract: help metadata, decorators, error contract."""
+    func = impl or info.func
+    assert func is not None, info.name
+
+    @functools.wraps(func)
+    def wrapper(*call_args: Any) -> Any:
+        return evaluate(func, call_args)
+
+    wrapper.__name__ = wrapper.__qualname__ = info.name
+    wrapper.__doc__ = info.summary
+    # xlwings turns type hints into value converters (Any would break conversion in
+    # Excel): the function Excel sees has none.
+    wrapper.__annotations__ = {}
+    decorated: Any = wrapper
+    for arg_name, doc in reversed(list(info.args.items())):
+        decorated = xw.arg(arg_name, doc=doc, **arg_options(arg_name))(decorated)
+    return xw.func(category=CATEGORY)(decorated)
+
+
+excel_function = spec.registrar(FUNCTIONS, excel)
+"""Register a function for Excel only (help metadata, xlwings decorators, errors).
+
+The decorated function may raise :class:`~siei_xl.exceptions.SieiError`; the wrapper
+returns it as ``"#CODE: reason"`` text. Any other exception is a bug and propagates.
+Functions for every host are defined in :mod:`siei_xl.sheetfuncs.functions` instead.
+"""
+
+
+def _version() -> str:
+    return f"{functions.SIEI_VERSION()} (xlwings {xw.__version__})"
+
+
+SIEI_PAIR = excel(FUNCTIONS["SIEI_PAIR"])
+SIEI_COUNTRYGROUP = excel(FUNCTIONS["SIEI_COUNTRYGROUP"])
+SIEI_GROUPCV = excel(FUNCTIONS["SIEI_GROUPCV"])
+SIEI_PAIR_SERIES = excel(FUNCTIONS["SIEI_PAIR_SERIES"])
+SIEI_COUNTRYGROUP_SERIES = excel(FUNCTIONS["SIEI_COUNTRYGROUP_SERIES"])
+SIEI_GROUPCV_SERIES = excel(FUNCTIONS["SIEI_GROUPCV_SERIES"])
+SIEI_PAIR_MATRIX = excel(FUNCTIONS["SIEI_PAIR_MATRIX"])
+SIEI_STANDARDIZE = excel(FUNCTIONS["SIEI_STANDARDIZE"])
+SIEI_GROUP_MEMBERS = excel(FUNCTIONS["SIEI_GROUP_MEMBERS"])
+SIEI_DATA_INFO = excel(FUNCTIONS["SIEI_DATA_INFO"])
+SIEI_VERSION = excel(FUNCTIONS["SIEI_VERSION"], _version)
+SIEI_FLOWPAIR = excel(FUNCTIONS["SIEI_FLOWPAIR"])
+SIEI_FLOWGROUP = excel(FUNCTIONS["SIEI_FLOWGROUP"])
+SIEI_FLOWWITHIN = excel(FUNCTIONS["SIEI_FLOWWITHIN"])
+SIEI_FLOWPAIR_SERIES = excel(FUNCTIONS["SIEI_FLOWPAIR_SERIES"])
+SIEI_FLOWGROUP_SERIES = excel(FUNCTIONS["SIEI_FLOWGROUP_SERIES"])
+SIEI_FLOWWITHIN_SERIES = excel(FUNCTIONS["SIEI_FLOWWITHIN_SERIES"])
+SIEI_SIGMA = excel(FUNCTIONS["SIEI_SIGMA"])
+SIEI_SIGMA_SERIES = excel(FUNCTIONS["SIEI_SIGMA_SERIES"])
+SIEI_SIGMA_TREND = excel(FUNCTIONS["SIEI_SIGMA_TREND"])
+SIEI_BETA = excel(FUNCTIONS["SIEI_BETA"])
+SIEI_COMPOSITE = excel(FUNCTIONS["SIEI_COMPOSITE"])
 
 
 # -------------------------------------------------------------- self-test

@@ -19,6 +19,7 @@ import re
 import shutil
 import signal
 import subprocess
+import sys
 import tempfile
 from collections.abc import Sequence
 from pathlib import Path
@@ -28,6 +29,7 @@ import pytest
 HERE = Path(__file__).resolve().parent
 UNO_PYTHON = "/usr/bin/python3"  # python3-uno is built for the system interpreter
 UNO_SCRIPT = HERE / "lo_uno_script.py"
+CALC_SCRIPT = HERE / "lo_calc_script.py"
 TIMEOUT = 180.0
 
 # The profile used by conversions: recalculate on load (0) or keep cached values (1).
@@ -61,14 +63,82 @@ def _missing() -> str | None:
     return None
 
 
+def skip_or_fail(reason: str) -> None:
+    """Skip the calling test; under CI (``CI=true``) fail instead: CI must have LibreOffice."""
+    if os.environ.get("CI", "").lower() == "true":
+        pytest.fail(f"CI must run the LibreOffice tests: {reason}")
+    pytest.skip(reason)
+
+
 def require_libreoffice() -> None:
     """Skip the calling test unless soffice and the system Python's uno are available."""
     reason = _missing()
     if reason is not None:
-        pytest.skip(reason)
+        skip_or_fail(reason)
 
 
-def _run(cmd: Sequence[str], timeout: float) -> subprocess.CompletedProcess[str]:
+@functools.cache
+def version() -> tuple[int, ...]:
+    """LibreOffice's version, e.g. (25, 2, 3, 2); () when soffice does not say."""
+    done = _run([shutil.which("soffice") or "soffice", "--version"], 120)
+    match = re.search(r"LibreOffice (\d+(?:\.\d+)+)", done.stdout)
+    return tuple(int(p) for p in match.group(1).split(".")) if match else ()
+
+
+def require_calc_addins() -> None:
+    """Skip unless LibreOffice is new enough to map Excel's SIEI_* names to the add-in."""
+    from siei_xl.calc.extension import MINIMUM_LIBREOFFICE
+
+    require_libreoffice()
+    found = version()
+    if found[: len(MINIMUM_LIBREOFFICE)] < MINIMUM_LIBREOFFICE:
+        wanted = ".".join(map(str, MINIMUM_LIBREOFFICE))
+        have = ".".join(map(str, found)) or "an unknown version"
+        skip_or_fail(f"LibreOffice >= {wanted} is needed; found {have}")
+
+
+def siei_xl_command() -> list[str]:
+    """``siei-xl`` of the interpreter running the tests (its console script)."""
+    script = Path(sys.executable).with_name("siei-xl")
+    return [str(script)] if script.exists() else [sys.executable, "-m", "siei_xl.cli"]
+
+
+def run_command(command: Sequence[str]) -> str:
+    """Run a command that drives LibreOffice (time limit, own process group); its output."""
+    done = _run(command, TIMEOUT)
+    if done.returncode != 0:
+        raise RuntimeError(f"{' '.join(command[1:4])} failed: {done.stderr.strip()}")
+    return done.stdout.strip()
+
+
+def install_extension(profile: Path) -> str:
+    """``siei-xl calc install --profile DIR``, exactly as a user runs it; its output line."""
+    require_calc_addins()
+    return run_command([*siei_xl_command(), "calc", "install", "--profile", str(profile)])
+
+
+def calc_session(
+    profile: Path,
+    steps: Sequence[dict[str, object]],
+    env: dict[str, str] | None = None,
+    timeout: float = TIMEOUT,
+) -> dict[str, object]:
+    """Run ``steps`` (see tests/lo_calc_script.py) in soffice on ``profile``; the results."""
+    require_calc_addins()
+    with tempfile.TemporaryDirectory(prefix="siei-lo-") as work:
+        steps_file = Path(work, "steps.json")
+        steps_file.write_text(json.dumps(list(steps)), encoding="utf-8")
+        cmd = [UNO_PYTHON, str(CALC_SCRIPT), str(profile), str(steps_file), "--workdir", work]
+        done = _run(cmd, timeout, env=env)
+    if done.returncode != 0:
+        raise RuntimeError(f"Calc session failed (rc={done.returncode}):\n{done.stderr[-3000:]}")
+    result: dict[str, object] = json.loads(done.stdout)
+    return result
+
+
+def _run(
+    cmd: Sequence[str], timeout: float, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
     """Run in a new session; on timeout kill the whole group (oosplash and soffice.bin)."""
     proc = subprocess.Popen(
         list(cmd),
@@ -76,7 +146,7 @@ def _run(cmd: Sequence[str], timeout: float) -> subprocess.CompletedProcess[str]
         stderr=subprocess.PIPE,
         text=True,
         start_new_session=True,
-        env={**os.environ, "PYTHONPATH": ""},
+        env={**os.environ, "PYTHONPATH": "", **(env or {})},
     )
     try:
         out, err = proc.communicate(timeout=timeout)

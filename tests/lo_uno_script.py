@@ -76,19 +76,29 @@ def prop(name: str, value: object) -> Any:
 class Office:
     """A private headless soffice reachable over a named pipe (never recalculates on load)."""
 
-    def __init__(self, workdir: str, timeout: float = 60) -> None:
+    def __init__(
+        self,
+        workdir: str,
+        timeout: float = 60,
+        profile: str | None = None,
+        env: dict[str, str] | None = None,
+    ) -> None:
         self.workdir = Path(workdir)
+        self.profile = Path(profile) if profile else None  # used as is (extensions in it)
+        self.env = env
         self.timeout = timeout
         self.proc: subprocess.Popen[bytes] | None = None
+        self.ctx: Any = None
         self.desktop: Any = None
 
     def __enter__(self) -> Office:
         import uno  # type: ignore[import-not-found]
         from com.sun.star.connection import NoConnectException  # type: ignore[import-not-found]
 
-        profile = self.workdir / "profile"
-        (profile / "user").mkdir(parents=True, exist_ok=True)
-        (profile / "user" / "registrymodifications.xcu").write_text(PROFILE, encoding="utf-8")
+        profile = self.profile or self.workdir / "profile"
+        if self.profile is None:
+            (profile / "user").mkdir(parents=True, exist_ok=True)
+            (profile / "user" / "registrymodifications.xcu").write_text(PROFILE, encoding="utf-8")
         pipe = "siei_lo_" + uuid.uuid4().hex
         soffice = shutil.which("soffice") or "/usr/bin/soffice"
         self.proc = subprocess.Popen(
@@ -105,6 +115,7 @@ class Office:
             ],
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
+            env=self.env,
         )
         local = uno.getComponentContext()
         resolver = local.ServiceManager.createInstanceWithContext(
@@ -120,6 +131,7 @@ class Office:
                     self.__exit__()
                     raise RuntimeError(f"soffice did not start (rc={self.proc.poll()})") from None
                 time.sleep(0.1)
+        self.ctx = ctx
         self.desktop = ctx.ServiceManager.createInstanceWithContext(
             "com.sun.star.frame.Desktop", ctx
         )

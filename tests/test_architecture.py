@@ -6,6 +6,11 @@
   openpyxl, XlsxWriter, pyOpenVBA). ``panel.py`` may name pandas' ``"openpyxl"`` engine in a
   string; only import statements count.
 - The leaves import nothing of the package; the pandas ring never imports the adapters.
+- The spreadsheet functions are defined once, host-neutral, in ``siei_xl/sheetfuncs/``: it
+  imports no host (neither ``siei_xl.excel``/``siei_xl.udfs`` nor ``siei_xl.calc``).
+  ``siei_xl/calc/`` (LibreOffice Calc) imports no Excel library and nothing of the Excel
+  host; the UNO component it ships runs inside LibreOffice's own Python, so it imports the
+  standard library and ``uno`` only, nothing of the package.
 """
 
 from __future__ import annotations
@@ -18,7 +23,8 @@ import pytest
 
 PACKAGE = Path(__file__).resolve().parents[1] / "siei_xl"
 EXCEL_LIBRARIES = {"xlwings", "openpyxl", "xlsxwriter", "pyopenvba"}
-ADAPTERS = {"siei_xl.excel", "siei_xl.udfs", "siei_xl.cli", "siei_xl.report_cli"}
+ADAPTERS = {"siei_xl.excel", "siei_xl.udfs", "siei_xl.cli", "siei_xl.report_cli", "siei_xl.calc"}
+EXCEL_HOST = {"siei_xl.excel", "siei_xl.udfs"}
 
 
 def module_name(path: Path) -> str:
@@ -129,3 +135,39 @@ def test_the_checker_sees_imports_inside_functions() -> None:
     assert "siei_xl.exceptions" in imports(source)  # imported inside check_ddof
     assert "numpy" in imports(source)
     assert "siei_xl.core.distance" in imports(PACKAGE / "core" / "__init__.py")
+
+
+SHEETFUNCS = [p for p in SOURCES if module_name(p).startswith("siei_xl.sheetfuncs")]
+CALC = [p for p in SOURCES if module_name(p).startswith("siei_xl.calc")]
+
+
+def test_the_hosts_and_the_host_neutral_functions_exist() -> None:
+    names = {module_name(p) for p in SOURCES}
+    assert {"siei_xl.sheetfuncs.functions", "siei_xl.sheetfuncs.spec"} <= names
+    assert {"siei_xl.udfs", "siei_xl.calc"} <= names
+
+
+@pytest.mark.parametrize("path", SHEETFUNCS, ids=lambda p: p.name)
+def test_the_function_definitions_import_no_host(path: Path) -> None:
+    for name in imports(path):
+        assert not within(name, ADAPTERS), f"{module_name(path)} imports {name}"
+        assert top(name).lower() not in EXCEL_LIBRARIES | {"uno", "unohelper"}, name
+
+
+@pytest.mark.parametrize("path", CALC, ids=lambda p: str(p.relative_to(PACKAGE)))
+def test_the_calc_host_imports_nothing_of_excel(path: Path) -> None:
+    for name in imports(path):
+        assert not within(name, EXCEL_HOST), f"{module_name(path)} imports {name}"
+        assert top(name).lower() not in EXCEL_LIBRARIES, f"{module_name(path)} imports {name}"
+
+
+def test_the_calc_component_needs_only_libreoffices_python() -> None:
+    """It runs in the Python bundled with LibreOffice: no numpy, pandas or siei_xl."""
+    components = sorted((PACKAGE / "calc" / "oxt").rglob("*.py"))
+    assert components
+    for path in components:
+        for name in imports(path):
+            uno_types = within(name, {"com.sun.star", "org.siei.calc"})  # UNO's and our IDL's
+            assert top(name) in sys.stdlib_module_names | {"uno", "unohelper"} or uno_types, (
+                f"{path.name} imports {name}"
+            )

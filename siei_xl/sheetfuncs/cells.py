@@ -1,0 +1,277 @@
+"""Raw cell values as Excel hands them to a function, turned into engine inputs.
+
+xlwings passes a range as a list of rows (a 1-D list for one row or column, a scalar for
+one cell), ``None`` for blanks (and for error cells, unless they come as ``'#N/A'`` text),
+floats for numbers. These helpers accept every one of those shapes, so the same code runs
+in Excel and in tests.
+"""
+
+from __future__ import annotations
+
+import copy
+import marshal
+import math
+from collections import OrderedDict
+from collections.abc import Callable, Sequence
+from itertools import repeat
+from typing import Final, TypeVar, cast
+
+from siei_xl._defaults import DDOF, STANDARDIZE
+from siei_xl.core.standardize import check_ddof, check_method
+from siei_xl.exceptions import DataError, OptionError, SieiError
+from siei_xl.labels import is_missing, label_text, parse_year, split_list
+from siei_xl.market import Flows
+from siei_xl.panel import Panel, header_row
+
+# Excel limits a cell's text to what a UDF may return without #VALUE!.
+MAX_TEXT: Final = 255
+CACHE_SIZE: Final = 32
+
+_cache: OrderedDict[tuple[object, ...], object] = OrderedDict()
+
+
+def as_rows(value: object) -> list[list[object]]:
+    """Any range value as a list of rows (a scalar is one row of one cell)."""
+    if isinstance(value, list | tuple):
+        if not value:
+            return []
+        if all(map(isinstance, value, repeat((list, tuple)))):  # loops in C: ranges are long
+            return list(map(list, value))
+        return [list(value)]
+    return [[value]]
+
+
+def trim_blank_rows(rows: list[list[object]]) -> list[list[object]]:
+    """Drop the blank rows at the end of a generously selected range, cheaply.
+
+    Comparing a whole row with a row of ``None`` runs in C, so 200,000 blank rows cost a
+    few milliseconds; blank rows in the middle are skipped later by the panel reader.
+    """
+    if not rows:
+        return rows
+    blank = [None] * len(rows[-1])
+    end = len(rows)
+    while end and (rows[end - 1] == blank or all(is_missing(v) for v in rows[end - 1])):
+        end -= 1
+    return rows[:end]
+
+
+def panel_from_cells(data: object, indicators: object = None) -> Panel:
+    """The panel held in a data range (header row first), cached on the range's content.
+
+    Repeated calls over the same range (hundreds of formulas reading one Data sheet) parse
+    and standardise it once: the cache key is the cells' content, not the range address,
+    so an edit to any cell makes a new key.
+    """
+    names = tuple(split_list(indicators)) if not is_missing_arg(indicators) else ()
+    return _cached(Panel, data, names, lambda rows: _build_panel(rows, names))
+
+
+def flows_from_cells(flows: object) -> Flows:
+    """The flow table held in a range (reporter, partner, year, value), cached likewise."""
+    return _cached(Flows, flows, (), _build_flows)
+
+
+T = TypeVar("T")
+
+
+def _cached(
+    kind: type[T],
+    data: object,
+    options: tuple[object, ...],
+    build: Callable[[list[list[object]]], T | SieiError],
+) -> T:
+    raw = drop_blank_tail(data)
+    key = (kind.__name__, _content_key(raw), options)
+    try:
+        hit = _cache[key]
+    except KeyError:
+        hit = build(trim_blank_rows(as_rows(raw)))
+        _cache[key] = hit
+        if len(_cache) > CACHE_SIZE:
+            _cache.popitem(last=False)
+    else:
+        _cache.move_to_end(key)
+    if isinstance(hit, SieiError):
+        # A copy: raising the cached instance itself would chain every call's traceback
+        # (and with it every call's arguments) onto it, a leak that grows with each call.
+        raise copy.copy(hit)
+    return cast(T, hit)
+
+
+def _build_flows(rows: list[list[object]]) -> Flows | SieiError:
+    if len(rows) < 2:
+        return DataError(
+            "flows must be a range with a header row (reporter, partner, year, value) and at "
+            "least one row"
+        )
+    try:
+        return Flows.from_cells(rows)
+    except SieiError as exc:
+        return exc
+
+
+def drop_blank_tail(value: object) -> object:
+    """A list of rows without its trailing rows of blanks, found by comparisons run in C.
+
+    A range selected generously (``A1:D200000``) arrives with every blank row; copying and
+    checking each of them in Python would cost a quarter of a second per call. Whole
+    slices are compared with a blank template, galloping back from the end, so 200,000
+    blank rows cost about a millisecond. Anything else is returned unchanged (and
+    :func:`trim_blank_rows` still handles rows of missing markers).
+    """
+    if not isinstance(value, list | tuple) or not value or not isinstance(value[-1], list | tuple):
+        return value
+    width = len(value[-1])
+    blank: list[None] | tuple[None, ...] = (
+        [None] * width if isinstance(value[-1], list) else (None,) * width
+    )
+    end, step = len(value), 1
+    while end and step:
+        k = min(step, end)
+        template = [blank] * k if isinstance(value, list) else (blank,) * k
+        if value[end - k : end] == template:
+            end -= k
+            step = min(2 * step, 1 << 16)
+        else:
+            step //= 2
+    return value[:end]
+
+
+def _content_key(value: object) -> object:
+    """A hashable key equal for equal cell content and types, built in C where possible.
+
+    Usually the bytes of ``marshal`` format 2 (no object sharing, so equal content gives
+    equal bytes whatever the identity of its objects): it tells TRUE from 1.0 and FALSE
+    from 0.0, which a tuple comparison does not, and bytes cache their hash. Values
+    marshal cannot write (dates, numpy scalars) fall back to tuples of the cells plus the
+    positions of any booleans.
+    """
+    try:
+        return marshal.dumps(value, 2)  # type: ignore[arg-type]
+    except ValueError:
+        rows = as_rows(value)
+        flags = tuple(
+            (i, j) for i, row in enumerate(rows) for j, v in enumerate(row) if isinstance(v, bool)
+        )
+        return (tuple(map(tuple, rows)), flags)
+
+
+def _build_panel(rows: list[list[object]], names: tuple[str, ...]) -> Panel | SieiError:
+    if len(rows) < 2:
+        return DataError(
+            "data must be a range with a header row (country, year, indicators...) and at "
+            "least one row of values"
+        )
+    top = header_row(rows)
+    try:
+        return Panel.from_rows(
+            rows[top], rows[top + 1 :], indicators=list(names) or None, first_row_number=top + 2
+        )
+    except SieiError as exc:  # a bad range stays bad until its content changes: cache it
+        return exc.with_traceback(None)
+
+
+def clear_cache() -> None:
+    """Forget every cached panel."""
+    _cache.clear()
+
+
+def is_missing_arg(value: object) -> bool:
+    """True for an omitted or blank optional argument."""
+    if isinstance(value, list | tuple):
+        return all(is_missing_arg(v) for v in value)
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+def one_value(value: object, name: str) -> object:
+    """The single cell of an argument that must be one cell."""
+    if isinstance(value, list | tuple):
+        flat = [v for row in as_rows(value) for v in row if not is_missing_arg(v)]
+        if len(flat) != 1:
+            raise OptionError(f"{name} must be a single cell or value, got {len(flat)} values")
+        return flat[0]
+    return value
+
+
+def label_arg(value: object, name: str) -> str:
+    """A country label argument: trimmed text (a number such as 101 becomes '101')."""
+    value = one_value(value, name)
+    if value is None or is_missing_arg(value):
+        raise OptionError(f"{name} is blank: give a country label such as KAZ")
+    if isinstance(value, bool):
+        raise OptionError(f"{name} must be a country label, got {value!r}")
+    return label_text(value)
+
+
+def year_arg(value: object, name: str = "year") -> int:
+    """A year argument: 2015, 2015.0 or '2015'."""
+    value = one_value(value, name)
+    if value is None or is_missing_arg(value):
+        raise OptionError(f"{name} is blank: give a year such as 2015")
+    return parse_year(value, what=name)
+
+
+def method_arg(value: object) -> str:
+    """The standardize option; blank means the default."""
+    value = one_value(value, "standardize")
+    return STANDARDIZE if is_missing_arg(value) else check_method(value)
+
+
+def ddof_arg(value: object) -> int:
+    """The ddof option; blank means the default (1)."""
+    value = one_value(value, "ddof")
+    if is_missing_arg(value):
+        return DDOF
+    if isinstance(value, str):
+        try:
+            value = float(value.strip())
+        except ValueError:
+            raise OptionError(f"ddof must be 0 or 1, got {value!r}") from None
+    return check_ddof(value)
+
+
+def number_arg(value: object, name: str, default: float) -> float:
+    """A positive number option; blank means ``default``."""
+    value = one_value(value, name)
+    if is_missing_arg(value):
+        return default
+    try:
+        number = float(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        raise OptionError(f"{name} must be a number, got {value!r}") from None
+    if not math.isfinite(number) or number <= 0:
+        raise OptionError(f"{name} must be a positive number, got {value!r}")
+    return number
+
+
+def labels_arg(value: object, name: str) -> list[str]:
+    """Labels from a range (row, column or block) or comma-separated text."""
+    labels = split_list(as_rows(value)) if isinstance(value, list | tuple) else split_list(value)
+    if not labels:
+        raise OptionError(f"{name} is empty: give labels in a range or as 'KAZ, RUS'")
+    return labels
+
+
+def optional_labels(value: object) -> list[str] | None:
+    """Labels, or ``None`` when the argument is omitted or blank."""
+    return None if is_missing_arg(value) else labels_arg(value, "labels")
+
+
+def error_text(exc: SieiError) -> str:
+    """``'#N/A: reason'``: the Excel error code, then the reason, within 255 characters."""
+    text = f"{exc.excel_code}: {exc}"
+    return text if len(text) <= MAX_TEXT else text[: MAX_TEXT - 3] + "..."
+
+
+def cell_value(value: float, reason: str | None = None, code: str = "#N/A") -> object:
+    """A number for a cell, or an error string when it is not available."""
+    if math.isfinite(value):
+        return float(value)  # a plain float: numpy scalars are not a COM type
+    text = f"{code}: {reason or 'not available'}"
+    return text if len(text) <= MAX_TEXT else text[: MAX_TEXT - 3] + "..."
+
+
+def table(header: Sequence[object], rows: Sequence[Sequence[object]]) -> list[list[object]]:
+    """A spilling result: header row, then rows."""
+    return [list(header), *[list(r) for r in rows]]

@@ -1,0 +1,341 @@
+"""The SIEI functions computing live in LibreOffice Calc, end to end.
+
+The extension is installed exactly as a user does (``siei-xl calc install --profile DIR``)
+into a throwaway profile, then ``soffice -env:UserInstallation=file://DIR`` runs headless:
+
+(a) formulas typed through UNO into a new document, scalar and table functions;
+(b) the workbook ``siei-xl demo`` fills (the template after Load example and Compute, which
+    need Excel's xlwings to run), whose SIEI formulas are recalculated by Calc;
+(c) an .xlsx written by openpyxl with SIEI formulas and no stored values.
+
+After ``calculateAll()`` every SIEI cell must equal the pandas API (or the value ``fill``
+stored, computed by the pandas API) to 1e-12, and bad input must give a Calc error value
+whose reason ``SIEI_WHY`` shows. The child process is killed mid-session and must answer
+again; a wrong interpreter must show a cell naming it. LibreOffice starts twice in all
+(about 15 s with the install), so the steps are batched into two sessions.
+"""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import lo
+import openpyxl
+import pytest
+from openpyxl.worksheet.formula import ArrayFormula
+from udf_helpers import example_rows
+
+import siei_xl as siei
+from siei_xl import udfs
+from siei_xl.classic import beta_convergence, sigma_value
+from siei_xl.sheetfuncs import FUNCTIONS
+
+pytestmark = pytest.mark.libreoffice
+
+REL = 1e-12
+NA, VALUE, NUM, DIV0 = 32767, 519, 503, 532  # Calc's error codes (formula/errorcodes.hxx)
+EXCEL_CODES = {"#N/A": NA, "#VALUE!": VALUE, "#NUM!": NUM, "#DIV/0!": DIV0}
+GROUP = "RUS, CHN, KGZ, UZB"
+DATA = "$Data.$A$1:$D$241"
+N_ROWS = len(example_rows())
+
+# (cell, formula typed in Calc's own syntax, what the pandas API says)
+SCALARS = [
+    ("B1", f'=SIEI_PAIR({DATA};"KAZ";"RUS";2015)', "pair"),
+    ("B2", f'=SIEI_PAIR({DATA};"KAZ";"RUS";2015;"gdp_growth";"pooled";0)', "pair_opts"),
+    ("B3", f'=SIEI_COUNTRYGROUP({DATA};"KAZ";"{GROUP}";2015)', "countrygroup"),
+    ("B4", f'=SIEI_GROUPCV({DATA};"{GROUP}";2015)', "groupcv"),
+    ("B5", f'=SIEI_SIGMA({DATA};"gdp_pc_ppp";"{GROUP}";2015)', "sigma"),
+    ("B6", "=SIEI_VERSION()", None),
+    ("B7", f"=SIEI_DATA_INFO({DATA})", None),
+]
+ERRORS = [  # bad input: (cell, formula, Calc error, words of the reason)
+    ("B10", f'=SIEI_PAIR({DATA};"KZX";"RUS";2015)', NA, "country 'KZX' is not in the data"),
+    ("B11", f'=SIEI_GROUPCV({DATA};"KAZ";2015)', DIV0, "at least 2 countries"),
+    ("B12", f'=SIEI_PAIR({DATA};"KAZ";"RUS";2015;;"weekly")', VALUE, "weekly"),
+    ("B13", f'=SIEI_SIGMA({DATA};"gdp_growth";"{GROUP}";2015)', NUM, "positive"),
+    ("B14", f'=SIEI_PAIR({DATA};"KAZ";;2015)', VALUE, "country_b is blank"),
+]
+ARRAYS = [  # (range, formula)
+    ("D1:E31", f'=SIEI_PAIR_SERIES({DATA};"KAZ";"RUS")'),
+    ("G1:O9", f"=SIEI_PAIR_MATRIX({DATA};2015)"),
+    ("Q1:R11", f'=SIEI_BETA({DATA};"gdp_pc_ppp";"KAZ, {GROUP}";1995;2024)'),
+    ("T1:U31", f'=SIEI_GROUPCV_SERIES({DATA};"RUS, CHN, KGZ, UZB, TKM")'),
+]
+
+
+def expected_scalars() -> dict[str, float]:
+    panel = siei.example_panel()
+    return {
+        "pair": siei.pair_distance(panel, "KAZ", "RUS", 2015),
+        "pair_opts": siei.pair_distance(
+            panel, "KAZ", "RUS", 2015, indicators="gdp_growth", standardize="pooled", ddof=0
+        ),
+        "countrygroup": siei.group_distance(panel, "KAZ", GROUP.split(", "), 2015),
+        "groupcv": siei.group_cv(panel, GROUP.split(", "), 2015),
+        "sigma": sigma_value(panel, "gdp_pc_ppp", GROUP.split(", "), 2015),
+    }
+
+
+def typed_steps() -> list[dict[str, object]]:
+    steps: list[dict[str, object]] = [
+        {"op": "new"},
+        {"op": "put", "sheet": "Data", "at": "A1", "rows": example_rows()},
+    ]
+    for cell, formula, _ in SCALARS:
+        steps.append({"op": "formula", "sheet": "Calc", "cell": cell, "formula": formula})
+    for cell, formula, _code, _words in ERRORS:
+        steps.append({"op": "formula", "sheet": "Calc", "cell": cell, "formula": formula})
+        why = f"C{cell[1:]}"
+        steps.append(
+            {"op": "formula", "sheet": "Calc", "cell": why, "formula": f"=SIEI_WHY({cell})"}
+        )
+    steps.append({"op": "formula", "sheet": "Calc", "cell": "D40", "formula": "=ISNA(B10)"})
+    steps.append({"op": "formula", "sheet": "Calc", "cell": "D41", "formula": "=SIEI_WHY(B1)"})
+    steps.append({"op": "formula", "sheet": "Calc", "cell": "E41", "formula": "=SIEI_WHY(U3)"})
+    for rng, formula in ARRAYS:
+        steps.append({"op": "array", "sheet": "Calc", "range": rng, "formula": formula})
+    steps += [
+        {"op": "calc"},
+        {"op": "read", "key": "typed", "sheet": "Calc", "range": "A1:U41"},
+        # the child killed mid-session: the next recalculation must still answer
+        {"op": "kill_child", "key": "killed"},
+        {"op": "formula", "sheet": "Calc", "cell": "B20", "formula": SCALARS[0][1]},
+        {"op": "calc"},
+        {"op": "read", "key": "after_kill", "sheet": "Calc", "range": "B20:B20"},
+        {"op": "kill_child", "key": "children_after"},
+        {"op": "close"},
+    ]
+    return steps
+
+
+def write_foreign_xlsx(path: Path) -> None:
+    """An .xlsx as another program writes it: formulas in Excel syntax, no cached values."""
+    book = openpyxl.Workbook()
+    data = book.active
+    data.title = "Data"
+    for row in example_rows():
+        data.append(row)
+    calc = book.create_sheet("Calc")
+    ref = f"Data!$A$1:$D${N_ROWS}"
+    calc["A1"] = f'=SIEI_PAIR({ref},"KAZ","RUS",2015)'
+    calc["A2"] = f'=SIEI_GROUPCV({ref},"{GROUP}",2015)'
+    calc["A3"] = f'=SIEI_PAIR({ref},"KZX","RUS",2015)'
+    calc["A4"] = "=SIEI_WHY(A3)"
+    calc["C1"] = ArrayFormula("C1:D31", f'=SIEI_PAIR_SERIES({ref},"KAZ","RUS")')
+    book.save(path)
+
+
+@pytest.fixture(scope="module")
+def profile(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    lo.require_calc_addins()
+    folder = tmp_path_factory.mktemp("calc") / "profile-not-yet-there"
+    line = lo.install_extension(folder)  # siei-xl calc install --profile DIR
+    assert line.startswith("installed SIEI"), line
+    return folder
+
+
+@pytest.fixture(scope="module")
+def demo_book(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    lo.require_calc_addins()
+    from siei_xl.excel.fill import demo
+
+    return demo(tmp_path_factory.mktemp("demo")).output
+
+
+@pytest.fixture(scope="module")
+def session(profile: Path, demo_book: Path, tmp_path_factory: pytest.TempPathFactory) -> dict:
+    foreign = tmp_path_factory.mktemp("xlsx") / "foreign.xlsx"
+    write_foreign_xlsx(foreign)
+    steps = [
+        {"op": "wizard", "key": "wizard"},
+        *typed_steps(),
+        {"op": "load", "path": str(demo_book)},
+        {"op": "calc"},
+        {"op": "siei_cells", "key": "demo"},
+        {"op": "close"},
+        {"op": "load", "path": str(foreign)},
+        {"op": "calc"},
+        {"op": "read", "key": "foreign", "sheet": "Calc", "range": "A1:D31"},
+        {"op": "close"},
+    ]
+    return lo.calc_session(profile, steps)
+
+
+def at(block: list[list[dict]], cell: str, origin: str = "A1") -> dict:
+    col = ord(cell[0]) - ord(origin[0])
+    row = int(cell[1:]) - int(origin[1:])
+    return block[row][col]
+
+
+def assert_number(record: dict, want: float) -> None:
+    assert record["err"] == 0, record
+    assert isinstance(record["v"], float), record
+    assert math.isclose(record["v"], want, rel_tol=REL, abs_tol=1e-15), (record, want)
+
+
+# ------------------------------------------------------------ (a) typed formulas
+def test_scalar_functions_typed_in_calc(session: dict) -> None:
+    typed = session["typed"]
+    expected = expected_scalars()
+    for cell, _formula, key in SCALARS:
+        if key is not None:
+            assert_number(at(typed, cell), expected[key])
+    version = at(typed, "B6")["v"]
+    assert version.startswith(f"siei_xl {siei.__version__} (Python ")
+    assert at(typed, "B7")["v"].startswith("OK: 8 countries, 30 years")
+
+
+def test_errors_are_calc_error_values_with_their_reason(session: dict) -> None:
+    typed = session["typed"]
+    for cell, _formula, code, words in ERRORS:
+        record = at(typed, cell)
+        assert record["err"] == code, record  # never a number where Excel gives an error
+        why = at(typed, f"C{cell[1:]}")
+        assert why["err"] == 0
+        excel_code = next(k for k, v in EXCEL_CODES.items() if v == code)
+        assert why["v"].startswith(f"{excel_code}: "), why
+        assert words in why["v"], why
+    assert at(typed, "D40")["v"] == 1.0  # ISNA sees a real #N/A (TRUE)
+    assert at(typed, "D41")["v"] == "No error in B1."
+    # inside an array result: the error of that element (1996: group mean near zero)
+    want = udfs.SIEI_GROUPCV_SERIES(example_rows(), "RUS, CHN, KGZ, UZB, TKM")[2]
+    assert want[0] == 1996.0
+    assert want[1].startswith("#DIV/0!: the group mean of gdp_growth in 1996")
+    assert at(typed, "U3")["err"] == DIV0
+    assert at(typed, "E41")["v"] == want[1]
+
+
+def test_table_functions_as_array_formulas(session: dict) -> None:
+    typed = session["typed"]
+    panel = siei.example_panel()
+    series = siei.pair_series(panel, "KAZ", "RUS")
+    assert [at(typed, c)["v"] for c in ("D1", "E1")] == ["year", "distance"]
+    for k, (year, value) in enumerate(zip(series["year"], series["distance"], strict=True)):
+        assert at(typed, f"D{k + 2}")["v"] == float(year)
+        assert_number(at(typed, f"E{k + 2}"), float(value))
+
+    matrix = siei.pair_matrix(panel, 2015)
+    labels = list(matrix.index)
+    assert [at(typed, f"{chr(ord('H') + j)}1")["v"] for j in range(len(labels))] == labels
+    for i, a in enumerate(labels):
+        assert at(typed, f"G{i + 2}")["v"] == a
+        for j, b in enumerate(labels):
+            assert_number(at(typed, f"{chr(ord('H') + j)}{i + 2}"), float(matrix.loc[a, b]))
+
+    beta = beta_convergence(panel, "gdp_pc_ppp", ["KAZ", *GROUP.split(", ")], 1995, 2024)
+    assert at(typed, "Q1")["v"] == "b (slope)"
+    assert_number(at(typed, "R1"), beta.b)
+    assert_number(at(typed, "R5"), beta.a)
+    assert_number(at(typed, "R7"), float(beta.n))
+    assert at(typed, "Q11")["err"] == NA  # beyond the 10 rows: Calc's own #N/A padding
+
+
+def test_the_child_is_restarted_after_being_killed(session: dict) -> None:
+    assert session["killed"] == 1  # one child for the whole session so far
+    assert_number(session["after_kill"][0][0], expected_scalars()["pair"])
+    assert session["children_after"] == 1  # and one again after the restart
+
+
+def test_the_function_wizard_shows_excels_texts(session: dict) -> None:
+    wizard = session["wizard"]
+    assert set(wizard) == {*FUNCTIONS, "SIEI_WHY"}
+    for name, info in FUNCTIONS.items():
+        shown = wizard[name]
+        assert shown["description"] == info.summary
+        assert [a[0] for a in shown["args"]] == list(info.args)
+        assert [a[1] for a in shown["args"]] == list(info.args.values())
+        # Calc lets every `any` argument be left out (and says so); every argument is `any`
+        # so that a value or a range fits, and a required one left out is a #VALUE! whose
+        # reason names it (see test_errors_are_calc_error_values_with_their_reason)
+        assert all(a[2] for a in shown["args"]), name
+    assert [a[0] for a in wizard["SIEI_WHY"]["args"]] == ["cell"]  # the document is hidden
+
+
+# ------------------------------------------------------------- (b) demo workbook
+def test_the_filled_workbook_recalculates_to_its_stored_values(
+    session: dict, demo_book: Path
+) -> None:
+    cells = session["demo"]
+    stored = openpyxl.load_workbook(demo_book, data_only=True)
+    formulas = openpyxl.load_workbook(demo_book)
+    written = {
+        f"{ws.title}!{c.coordinate}"
+        for ws in formulas.worksheets
+        for row in ws.iter_rows()
+        for c in row
+        if c.data_type == "f" and "SIEI_" in str(getattr(c.value, "text", c.value)).upper()
+    }
+    assert set(cells) == written
+    assert len(cells) > 400
+    for key, record in cells.items():
+        sheet, ref = key.split("!")
+        want = stored[sheet][ref].value
+        if isinstance(want, str) and want in EXCEL_CODES:
+            assert record["err"] == EXCEL_CODES[want], (key, record, want)
+        elif isinstance(want, int | float):
+            assert_number(record, float(want))
+        else:
+            assert record["err"] == 0, (key, record, want)
+            assert record["v"] == want, (key, record, want)
+
+
+# -------------------------------------------------------- (c) a foreign .xlsx
+def test_an_xlsx_from_another_program_computes(session: dict) -> None:
+    foreign = session["foreign"]
+    expected = expected_scalars()
+    assert_number(at(foreign, "A1"), expected["pair"])
+    assert_number(at(foreign, "A2"), expected["groupcv"])
+    assert at(foreign, "A3")["err"] == NA
+    assert at(foreign, "A4")["v"].startswith("#N/A: country 'KZX' is not in the data")
+    series = siei.pair_series(siei.example_panel(), "KAZ", "RUS")
+    assert at(foreign, "C1")["v"] == "year"
+    for k, value in enumerate(series["distance"]):
+        assert_number(at(foreign, f"D{k + 2}"), float(value))
+
+
+# ------------------------------------------------------------- a wrong interpreter
+def broken_steps() -> list[dict[str, object]]:
+    return [
+        {"op": "new"},
+        {"op": "put", "sheet": "Data", "at": "A1", "rows": example_rows()},
+        {"op": "formula", "sheet": "Calc", "cell": "A1", "formula": SCALARS[0][1]},
+        {"op": "array", "sheet": "Calc", "range": "C1:D3", "formula": ARRAYS[0][1]},
+        {"op": "calc"},
+        {"op": "read", "key": "cells", "sheet": "Calc", "range": "A1:D1"},
+        {"op": "close"},
+    ]
+
+
+def test_a_wrong_interpreter_shows_a_cell_naming_it(profile: Path, tmp_path: Path) -> None:
+    missing = str(tmp_path / "no" / "python3")
+    result = lo.calc_session(profile, broken_steps(), env={"SIEI_XL_PYTHON": missing})
+    for record in (at(result["cells"], "A1"), at(result["cells"], "C1")):
+        assert record["err"] == 0
+        assert record["v"].startswith(f"SIEI: cannot start Python {missing!r}"), record
+
+
+def test_an_interpreter_that_never_answers_does_not_hang_calc(
+    profile: Path, tmp_path: Path
+) -> None:
+    silent = tmp_path / "silent-python"
+    silent.write_text("#!/bin/sh\nexec sleep 300\n")
+    silent.chmod(0o755)
+    env = {"SIEI_XL_PYTHON": str(silent), "SIEI_XL_START_TIMEOUT": "2"}
+    # one wait of 2 s for the whole sheet, not one per formula: the session's own time
+    # limit (lo.calc_session kills LibreOffice) would fail the test long before a hang
+    result = lo.calc_session(profile, broken_steps(), env=env, timeout=120)
+    want = f"SIEI: Python {str(silent)!r} did not start siei_xl within 2 s"
+    for record in (at(result["cells"], "A1"), at(result["cells"], "C1")):
+        assert record["v"] == want, record
+
+
+# ------------------------------------------------------- last: uninstall the extension
+def test_uninstall_removes_it_once(profile: Path) -> None:
+    """Runs last in this file: afterwards the profile no longer has the extension."""
+    command = [*lo.siei_xl_command(), "calc", "uninstall", "--profile", str(profile)]
+    first = lo.run_command(command)
+    second = lo.run_command(command)
+    assert first == "removed org.siei.calc"
+    assert second == "org.siei.calc was not installed"
