@@ -29,9 +29,11 @@ from siei_xl.exceptions import (
     UnknownYearError,
     closest,
 )
+from siei_xl.files import check_input, csv_rows
 from siei_xl.labels import (
     COUNTRY_HEADERS,
     YEAR_HEADERS,
+    from_decimal_comma,
     is_missing,
     label_key,
     label_text,
@@ -40,7 +42,7 @@ from siei_xl.labels import (
     split_list,
 )
 
-__all__ = ["Panel", "read_panel"]
+__all__ = ["Panel", "read_cells", "read_panel", "table_frame"]
 
 INDICATOR_HEADERS = ("indicator", "indicator code", "series", "series code", "variable")
 VALUE_HEADERS = ("value", "obs_value", "val")
@@ -390,41 +392,78 @@ def read_panel(
     Parameters
     ----------
     path : path
-        ``.csv``/``.txt`` (comma, semicolon or tab separated) or ``.xlsx``/``.xlsm``.
+        ``.csv``/``.txt`` (comma, semicolon or tab separated; UTF-8, UTF-16 with BOM or
+        Windows-1251) or ``.xlsx``/``.xlsm``. In a semicolon-separated file, as a
+        Russian-locale Excel saves CSV, numbers may have decimal commas (``12,5``).
     sheet : str or int, optional
         Sheet of a workbook; default the sheet named ``Data`` if there is one, else the
         first.
     indicators : list of str or comma-separated str, optional
         Indicators to keep; default all.
+
+    Raises
+    ------
+    DataError
+        The file is missing, empty, a folder, not a table, or not in a layout this reads
+        (the message points to ``siei-xl import`` for other layouts).
+    HeaderError
+        A header is missing or repeated (naming it).
     """
-    file = Path(path)
-    if not file.exists():
-        raise DataError(f"file {str(file)!r} does not exist")
+    file = check_input(path)
+    frame = table_frame(read_cells(file, sheet=sheet))
+    try:
+        return Panel.from_frame(frame, indicators=indicators, description=file.name)
+    except HeaderError as exc:
+        raise type(exc)(
+            f"{file.name}: {exc}; for World Bank, CIS or long tables, convert the file "
+            "first with `siei-xl import`"
+        ) from None
+
+
+def read_cells(
+    path: str | os.PathLike[str], *, sheet: str | int | None = None, what: str = "input"
+) -> list[list[object]]:
+    """The non-blank rows of a CSV file or a workbook's sheet, as cells.
+
+    CSV cells are text; in a semicolon-separated file (Russian-locale Excel) numbers with
+    decimal commas come back with decimal points (``"12,5"`` -> ``"12.5"``). Sheets follow
+    :func:`read_sheet`.
+    """
+    file = check_input(path, what=what)
     suffix = file.suffix.lower()
+    rows: list[list[object]]
     if suffix in {".csv", ".txt", ".tsv"}:
-        frame = _read_csv(file)
+        text_rows, separator = csv_rows(file)
+        if separator == ";":
+            text_rows = [[from_decimal_comma(c) or c for c in r] for r in text_rows]
+        rows = [list[object](r) for r in text_rows]
     elif suffix in {".xlsx", ".xlsm"}:
-        frame = _read_sheet(file, sheet)
+        cells = read_sheet(file, sheet, header=None)
+        rows = [list(r) for r in cells.itertuples(index=False, name=None)]
     else:
         raise DataError(f"cannot read {file.name!r}: expected a .csv, .xlsx or .xlsm file")
-    return Panel.from_frame(frame, indicators=indicators, description=file.name)
+    return [r for r in rows if not all(_blank(c) for c in r)]
 
 
-def _read_csv(file: Path) -> pd.DataFrame:
-    """A CSV as text cells: UTF-8 (with or without BOM), else cp1251 (CIS statistics)."""
-    for encoding in ("utf-8-sig", "cp1251"):
-        try:
-            return pd.read_csv(
-                file,
-                dtype=str,
-                keep_default_na=False,
-                sep=None,
-                engine="python",
-                encoding=encoding,
-            )
-        except UnicodeDecodeError:
-            continue
-    raise DataError(f"cannot decode {file.name!r}: save it as UTF-8 CSV")  # pragma: no cover
+def _blank(cell: object) -> bool:
+    return (
+        cell is None
+        or (isinstance(cell, float) and math.isnan(cell))
+        or (isinstance(cell, str) and not cell.strip())
+    )
+
+
+def table_frame(rows: Sequence[Sequence[object]]) -> pd.DataFrame:
+    """Cells with the first row as header, keeping repeated headers (to refuse them)."""
+    if not rows:
+        raise DataError("the file holds no table")
+    header = ["" if is_missing(h) and not isinstance(h, str) else label_text(h) for h in rows[0]]
+    width = max([len(header), *(len(r) for r in rows)])
+    header += [""] * (width - len(header))
+    body = [list(r) + [None] * (width - len(r)) for r in rows[1:]]
+    frame = pd.DataFrame(body, columns=range(width), dtype=object)
+    frame.columns = pd.Index(header, dtype=object)
+    return frame
 
 
 def read_sheet(file: Path, sheet: str | int | None, *, header: int | None = 0) -> pd.DataFrame:
@@ -442,11 +481,6 @@ def read_sheet(file: Path, sheet: str | int | None, *, header: int | None = 0) -
         elif isinstance(sheet, str) and sheet not in names:
             raise DataError(f"{file.name!r} has no sheet {sheet!r}; sheets: {', '.join(names)}")
         return pd.read_excel(book, sheet_name=sheet, header=header, dtype=object)
-
-
-def _read_sheet(file: Path, sheet: str | int | None) -> pd.DataFrame:
-    frame = read_sheet(file, sheet)
-    return frame.dropna(how="all").dropna(axis=1, how="all")
 
 
 def _canonical_long(

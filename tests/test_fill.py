@@ -309,8 +309,9 @@ def test_fill_prints_a_summary(
     monkeypatch.chdir(tmp_path)
     siei.example_frame().to_csv("panel.csv", index=False)
     code, out, _ = run_cli(
-        capsys, "fill", "panel.csv", "-o", "o.xlsm", "--png", "chart.png", "--region", "RUS,CHN"
-    )
+        capsys, "fill", "panel.csv", "-o", "o.xlsm", "--png", "chart.png", "--region", "RUS,CHN",
+        "--focus", "KAZ",
+    )  # fmt: skip
     assert code == 0
     assert out.startswith("filled o.xlsm: 8 countries, 30 years (1995-2024), 2 indicators;")
     assert "chart: chart.png" in out
@@ -425,7 +426,17 @@ def _wrong_suffix(folder: Path) -> list[str]:
 
 def _bad_setting(folder: Path) -> list[str]:
     siei.example_frame().to_csv(folder / "panel.csv", index=False)
-    return ["fill", "panel.csv", "-o", "out.xlsm", "--region", "Atlantis"]
+    return ["fill", "panel.csv", "-o", "out.xlsm", "--focus", "KAZ", "--region", "Atlantis"]
+
+
+def _no_focus(folder: Path) -> list[str]:
+    siei.example_frame().to_csv(folder / "panel.csv", index=False)
+    return ["fill", "panel.csv", "-o", "out.xlsm", "--partners", "RUS"]
+
+
+def _no_partners(folder: Path) -> list[str]:
+    siei.example_frame().to_csv(folder / "panel.csv", index=False)
+    return ["fill", "panel.csv", "-o", "out.xlsm", "--focus", "KAZ"]
 
 
 @pytest.mark.parametrize(
@@ -436,8 +447,11 @@ def _bad_setting(folder: Path) -> list[str]:
         (_zip_bomb, "refused as a possible zip bomb"),
         (_not_siei, "it is not a SIEI workbook"),
         (_text_in_numbers, "'n/a?' is not a number"),
-        (_wrong_suffix, "the output must be an .xlsm workbook"),
+        (_wrong_suffix, "-o 'out.xlsx': expected a file name ending in .xlsm"),
         (_bad_setting, "Region 'Atlantis' is neither a group"),
+        # a data table has no Settings: nothing is borrowed from the built-in example
+        (_no_focus, "no focus country: give --focus CODE"),
+        (_no_partners, "no partners and no region: give --partners"),
     ],
     ids=lambda v: getattr(v, "__name__", "")[1:] if callable(v) else "",
 )
