@@ -24,6 +24,7 @@ from siei_xl.exceptions import (
     DuplicateRowError,
     HeaderError,
     NonNumericError,
+    OptionError,
     UnknownCountryError,
     UnknownIndicatorError,
     UnknownYearError,
@@ -433,6 +434,10 @@ def read_cells(
     suffix = file.suffix.lower()
     rows: list[list[object]]
     if suffix in {".csv", ".txt", ".tsv"}:
+        if sheet is not None:
+            raise OptionError(
+                f"{file.name!r} is a CSV file, which has no sheets: leave out the sheet"
+            )
         text_rows, separator = csv_rows(file)
         if separator == ";":
             text_rows = [[from_decimal_comma(c) or c for c in r] for r in text_rows]
@@ -442,7 +447,10 @@ def read_cells(
         rows = [list(r) for r in cells.itertuples(index=False, name=None)]
     else:
         raise DataError(f"cannot read {file.name!r}: expected a .csv, .xlsx or .xlsm file")
-    return [r for r in rows if not all(_blank(c) for c in r)]
+    rows = [r for r in rows if not all(_blank(c) for c in r)]
+    if not rows:
+        raise DataError(f"{file.name!r} holds no table (only blank cells)")
+    return rows
 
 
 def _blank(cell: object) -> bool:
