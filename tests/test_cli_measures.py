@@ -147,7 +147,7 @@ def test_sigma_command_prints_the_trend_and_marks_membership(
 def test_beta_command_matches_the_pandas_api(
     files: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    code, out, _ = run(
+    code, _out, _ = run(
         capsys, "beta", "d.csv", "--indicator", "gdp_pc_ppp", "--group", "KAZ,RUS,CHN,KGZ,UZB",
         "--years", "2000-2020", "-o", "b.csv",
     )  # fmt: skip
@@ -166,7 +166,7 @@ def test_composite_command_matches_the_pandas_api(
         {"pair": ["A-B", "A-C", "B-C"], "trade": [0.2, 0.1, 0.0], "distance": [0.5, 1.0, 1.5]}
     )
     scores.to_csv("scores.csv", index=False)
-    code, out, _ = run(
+    code, _out, _ = run(
         capsys, "composite", "scores.csv", "--higher", "trade", "--lower", "distance",
         "-o", "c.csv",
     )  # fmt: skip

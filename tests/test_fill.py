@@ -717,3 +717,78 @@ def test_fill_from_a_table_with_a_flows_file_writes_the_market_table(
     titles = [r[0] for r in rows if r and isinstance(r[0], str)]
     assert any(t.startswith("Market integration of KAZ") for t in titles)
     assert sheet_rows(out, "Flows")[1][:4] == ["reporter", "partner", "year", "value"]
+    # a CSV's numbers land on the Flows sheet as numbers, not text
+    _reporter, _partner, year, value = sheet_rows(out, "Flows")[2][:4]
+    assert isinstance(year, int)
+    assert isinstance(value, float | int)
+    assert float(value) == float(flows[1][3])
+
+
+# ------------------------------------------------------ ragged years, viewers
+@pytest.fixture
+def ragged_book(tmp_path: Path) -> tuple[Path, siei.Panel]:
+    """A workbook filled from data where KGZ lacks 1995-2004 and CHN 2008-2011."""
+    frame = siei.example_frame()
+    frame.loc[(frame.country == "KGZ") & (frame.year < 2005), "gdp_pc_ppp"] = math.nan
+    frame.loc[(frame.country == "CHN") & frame.year.between(2008, 2011), "gdp_growth"] = math.nan
+    frame.to_csv(tmp_path / "ragged.csv", index=False)
+    out = tmp_path / "ragged.xlsm"
+    argv = ["fill", str(tmp_path / "ragged.csv"), "-o", str(out), "--focus", "KAZ",
+            "--partners", "RUS,CHN,KGZ", "--region", "RUS,CHN,KGZ", "--quiet"]  # fmt: skip
+    assert main(argv) == 0
+    return out, siei.Panel.from_wide(frame)
+
+
+def _chart_ranges(path: Path) -> list[str]:
+    with zipfile.ZipFile(path) as package:
+        names = [n for n in package.namelist() if re.fullmatch(r"xl/charts/chart\d+\.xml", n)]
+        xml = package.read(names[0]).decode("utf-8")
+    return re.findall(r"<c:val><c:numRef><c:f>([^<]+)</c:f>", xml)
+
+
+def _cells(path: Path, reference: str) -> list[object]:
+    sheet_name, cells = reference.replace("$", "").split("!")
+    book = openpyxl.load_workbook(path, data_only=True)
+    return [row[0].value for row in book[sheet_name.strip("'")][cells]]
+
+
+def test_missing_years_are_empty_cells_under_the_chart(
+    ragged_book: tuple[Path, siei.Panel],
+) -> None:
+    """LibreOffice draws a ``#N/A`` source cell as 0 and Excel as a gap; both draw an empty
+    cell as a gap (rendered and looked at: KGZ starts in 2005, CHN breaks in 2008-2011)."""
+    path, panel = ragged_book
+    table = siei.convergence_table(panel, "KAZ", ["RUS", "CHN", "KGZ"], region="RUS,CHN,KGZ")
+    ranges = _chart_ranges(path)
+    assert len(ranges) == 4
+    for reference, column in zip(ranges, table.columns, strict=True):
+        assert reference.startswith("Chart!")
+        cells = _cells(path, reference)
+        expected = table[column].tolist()
+        assert len(cells) == len(expected) == 30
+        for cell, value in zip(cells, expected, strict=True):
+            if math.isnan(value):
+                assert cell is None  # empty: a gap in every viewer
+            else:
+                assert cell == pytest.approx(value, rel=1e-12)
+    kgz = _cells(path, ranges[2])
+    assert kgz[:10] == [None] * 10
+    assert all(isinstance(v, float) for v in kgz[10:])
+
+
+def test_change_uses_the_first_and_last_years_with_values(
+    ragged_book: tuple[Path, siei.Panel],
+) -> None:
+    path, panel = ragged_book
+    rows = sheet_rows(path, "Results")
+    change = next(r for r in rows if r and r[0] == "Change")
+    over = next(r for r in rows if r and r[0] == "Change over")
+    kgz_2005 = siei.pair_distance(panel, "KAZ", "KGZ", 2005)
+    kgz_2024 = siei.pair_distance(panel, "KAZ", "KGZ", 2024)
+    assert change[3] == pytest.approx(kgz_2024 - kgz_2005, rel=1e-12)  # not n/a
+    assert over[1:5] == ["1995-2024", "1995-2024", "2005-2024", "2005-2024"]
+    book = openpyxl.load_workbook(path)
+    formulas = [
+        c.value for c in next(r for r in book["Results"].iter_rows() if r[0].value == "Change")
+    ]
+    assert formulas[3] == "=D35-D16"  # 2024 minus 2005 (the table starts in row 6 with 1995)

@@ -97,6 +97,10 @@ class ChartSpec:
     """The block of series with their header row, e.g. ``Results!$B$5:$G$35``."""
     x_title: str = "Year"
     y_title: str = "Distance (standardised units; lower = closer)"
+    years: tuple[int, ...] = ()
+    """The categories' values, for a copy of the data beside the chart."""
+    values: tuple[tuple[float, ...], ...] = ()
+    """Each series' values as computed (NaN = not available), for the same copy."""
 
 
 @dataclass
@@ -320,20 +324,29 @@ def results_sheet(result: JobResult | None, refs: Refs) -> SheetLayout:
     # Summary rows in standard formulas (any spreadsheet recalculates them).
     sheet.put(last + 1, 0, "Mean", "key")
     sheet.put(last + 2, 0, "Change", "key")
+    sheet.put(last + 3, 0, "Change over", "key")
     for j in range(1, len(columns) + 1):
         column = table.iloc[:, j - 1].to_numpy(dtype=float)
         cells = f"{col_name(j)}{first + 1}:{col_name(j)}{last + 1}"
         finite = column[np.isfinite(column)]
         mean = float(finite.mean()) if finite.size else math.nan
         sheet.put(last + 1, j, _cached(mean, "#DIV/0!"), "number", f"=AGGREGATE(1,6,{cells})")
-        change = float(column[-1] - column[0])
+        # first and last years that have a value: a ragged series is not n/a for lack of
+        # its end years, and the row below says which years were used
+        have = np.flatnonzero(np.isfinite(column))
+        if have.size < 2:
+            sheet.put(last + 2, j, "#N/A", "number", "=NA()")
+            sheet.put(last + 3, j, "n/a (fewer than 2 years)", "note")
+            continue
+        lo, hi = int(have[0]), int(have[-1])
         sheet.put(
             last + 2,
             j,
-            _cached(change),
+            float(column[hi] - column[lo]),
             "number",
-            f"={col_name(j)}{last + 1}-{col_name(j)}{first + 1}",
+            f"={col_name(j)}{first + hi + 1}-{col_name(j)}{first + lo + 1}",
         )
+        sheet.put(last + 3, j, f"{int(table.index[lo])}-{int(table.index[hi])}", "year")
     next_col = len(columns) + 2
     if result.region_cv is not None:
         cv_col = next_col
@@ -356,12 +369,13 @@ def results_sheet(result: JobResult | None, refs: Refs) -> SheetLayout:
             code = "#DIV/0!" if error in {"NearZeroMeanError", "TooFewCountriesError"} else "#N/A"
             formula = f"=SIEI_GROUPCV({data},{members_of(year_cell)},{year_cell},{cv_options})"
             sheet.put(r, cv_col + 1, _cached(float(cv), code), "number", formula)
-    notes_row = last + 5
+    notes_row = last + 6
     sheet.put(
-        last + 3,
+        last + 4,
         0,
-        "Mean: over the years shown, n/a years left out. Change: last year minus first "
-        "(negative = the economies converged).",
+        "Mean: over the years shown, n/a years left out. Change: the last year with a value "
+        "minus the first with a value, the years in 'Change over' (negative = the economies "
+        "converged).",
         "note",
     )
     sheet.put(
@@ -383,6 +397,8 @@ def results_sheet(result: JobResult | None, refs: Refs) -> SheetLayout:
             for j, name in enumerate(columns, start=1)
         ),
         source=ref(RESULTS, TABLE_ROW, 1, last, len(columns)),
+        years=tuple(int(y) for y in table.index),
+        values=tuple(tuple(float(v) for v in table[c]) for c in columns),
     )
     return sheet
 
@@ -481,12 +497,57 @@ def _members_formula(refs: Refs, region_is_group: bool) -> Callable[[str], str]:
     return lambda year_cell: f"SIEI_GROUP_MEMBERS({refs.groups},{region},{year_cell})"
 
 
+CHART_DATA_ROW: Final = 32
+"""0-based row of the title of the chart's data block on the Chart sheet, below the chart."""
+
+
 def chart_sheet(results: SheetLayout) -> SheetLayout:
+    """The Chart sheet: the chart, drawn from a copy of the Results values below it.
+
+    In the copy a year without a value is an empty cell. Excel and LibreOffice both leave
+    a gap for an empty cell, whereas LibreOffice draws Results' ``#N/A`` cells as zeros
+    (the reader would see a line drop to 0, as if the economies were identical). SIEI >
+    Compute and Draw chart redraw the chart from the live Results cells in Excel, which
+    shows ``#N/A`` as a gap.
+    """
     sheet = SheetLayout(CHART)
     _instruction(sheet)
-    sheet.chart = results.chart_source
-    if results.chart_source is None:
+    spec = results.chart_source
+    if spec is None:
         sheet.put(2, 0, "No chart yet: click SIEI > Compute, then Draw chart.", "note")
+        return sheet
+    if not spec.years:
+        sheet.chart = spec
+        return sheet
+    top = CHART_DATA_ROW
+    sheet.put(
+        top,
+        0,
+        "Chart data: the Results values as computed (blank = not available, drawn as a gap). "
+        "SIEI > Compute redraws the chart from the live Results cells.",
+        "note",
+    )
+    header, first = top + 1, top + 2
+    last = first + len(spec.years) - 1
+    sheet.put(header, 0, "Year", "header")
+    for i, year in enumerate(spec.years):
+        sheet.put(first + i, 0, year, "year")
+    series = []
+    for j, (line, values) in enumerate(zip(spec.series, spec.values, strict=True), start=1):
+        sheet.put(header, j, line.name, "header")
+        sheet.widths[j] = 13
+        for i, value in enumerate(values):
+            if math.isfinite(value):
+                sheet.put(first + i, j, value, "number")
+        series.append(Series(line.name, ref(CHART, first, j, last, j), dashed=line.dashed))
+    sheet.chart = ChartSpec(
+        title=spec.title,
+        categories=ref(CHART, first, 0, last, 0),
+        series=tuple(series),
+        source=ref(CHART, header, 1, last, len(series)),
+        x_title=spec.x_title,
+        y_title=spec.y_title,
+    )
     return sheet
 
 
