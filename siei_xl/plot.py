@@ -9,13 +9,17 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
 from siei_xl.files import check_output, write_atomically
 from siei_xl.importers import COUNTRY_NAMES
 
-__all__ = ["PALETTE", "country_label", "method_note", "plot_convergence"]
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
+
+__all__ = ["PALETTE", "convergence_figure", "country_label", "method_note", "plot_convergence"]
 
 PALETTE = (
     "#1F77B4",
@@ -79,13 +83,43 @@ def plot_convergence(
 ) -> Path:
     """Draw a convergence table (index year, one column per line) into a PNG file.
 
-    The region's line is black and dashed; gaps (years not available) stay gaps. The
-    x axis has whole years only. The footnote holds ``source_note`` (the data source)
-    and the method read from ``table.attrs`` with ``universe`` (how many economies the
-    z-scores were computed over). The file is written atomically; an existing one is
-    replaced only with ``force``.
+    The file is written atomically; an existing one is replaced only with ``force``.
+    See :func:`convergence_figure` for what the picture shows.
     """
     out = check_output(path, force=force, suffixes=(".png",), what="chart")
+    fig = convergence_figure(
+        table,
+        title=title,
+        region_column=region_column,
+        source_note=source_note,
+        subtitle=subtitle,
+        universe=universe,
+    )
+    import matplotlib.pyplot as plt
+
+    try:
+        write_atomically(out, lambda temp: fig.savefig(temp, format="png"))
+    finally:
+        plt.close(fig)
+    return out
+
+
+def convergence_figure(
+    table: pd.DataFrame,
+    *,
+    title: str,
+    region_column: str | None = None,
+    source_note: str = "",
+    subtitle: str = "Distance between economies (standardised units; lower = closer)",
+    universe: int | None = None,
+) -> Figure:
+    """The figure of a convergence table: one line per column, the region black and dashed.
+
+    Gaps (years not available) stay gaps; the x axis has whole years only; partners are
+    labelled with their names where known; the footnote holds ``source_note`` (the data
+    source) and the method read from ``table.attrs`` with ``universe`` (how many
+    economies the z-scores were computed over).
+    """
     import matplotlib
 
     matplotlib.use("Agg")  # no screen needed; the figure goes to a file
@@ -123,8 +157,4 @@ def plot_convergence(
         footnote.insert(0, source_note)
     fig.text(0.01, 0.01, "\n".join(footnote), fontsize=7, color="#555555", wrap=True)
     fig.tight_layout(rect=(0, 0.07, 1, 1))
-    try:
-        write_atomically(out, lambda temp: fig.savefig(temp, format="png"))
-    finally:
-        plt.close(fig)
-    return out
+    return fig
