@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 
 from siei_xl._defaults import CV_LIMIT, DDOF, STANDARDIZE
-from siei_xl.classic import MEASURES, SigmaResult, sigma_series
+from siei_xl.classic import MEASURES, SigmaResult, membership_changes, sigma_series
 from siei_xl.convergence import convergence_table, group_cv_series, group_distance_series
 from siei_xl.core.flows import AGGREGATORS
 from siei_xl.core.standardize import check_ddof, check_method
@@ -116,6 +116,8 @@ class JobResult:
     """Indexed by year: the focus with each partner, with the region, and within it."""
     sigma: SigmaResult | None = None
     """The region's sigma series and trend."""
+    membership_changes: dict[int, str] = field(default_factory=dict)
+    """Years where the region's membership changed, e.g. ``{2015: "+ARM,+KGZ"}``."""
 
     @property
     def summary(self) -> str:
@@ -309,6 +311,14 @@ def run(data: Rows, groups: Rows, settings: Rows, flows: Rows | None = None) -> 
         cfg, panel, distances, region_cv, members, notes, region_is_group=cfg.region in book
     )
     result.indicators = tuple(indicators)
+    if region is not None:
+        result.membership_changes = membership_changes(region, years, book)
+        notes += [
+            f"{cfg.region_title} membership changed in {year} ({change}): a jump in the "
+            "region's distance, CV or sigma that year may come from the change of members, "
+            "not from convergence or divergence"
+            for year, change in result.membership_changes.items()
+        ]
     if cfg.base_indicator:
         result.market = _market_table(panel, book, cfg, region, years, flows, notes)
     if cfg.sigma_indicator and region is not None:

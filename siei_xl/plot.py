@@ -79,6 +79,7 @@ def plot_convergence(
     source_note: str = "",
     subtitle: str = "Distance between economies (standardised units; lower = closer)",
     universe: int | None = None,
+    marks: dict[int, str] | None = None,
     force: bool = True,
 ) -> Path:
     """Draw a convergence table (index year, one column per line) into a PNG file.
@@ -94,6 +95,7 @@ def plot_convergence(
         source_note=source_note,
         subtitle=subtitle,
         universe=universe,
+        marks=marks,
     )
     import matplotlib.pyplot as plt
 
@@ -112,13 +114,15 @@ def convergence_figure(
     source_note: str = "",
     subtitle: str = "Distance between economies (standardised units; lower = closer)",
     universe: int | None = None,
+    marks: dict[int, str] | None = None,
 ) -> Figure:
     """The figure of a convergence table: one line per column, the region black and dashed.
 
     Gaps (years not available) stay gaps; the x axis has whole years only; partners are
     labelled with their names where known; the footnote holds ``source_note`` (the data
     source) and the method read from ``table.attrs`` with ``universe`` (how many
-    economies the z-scores were computed over).
+    economies the z-scores were computed over). ``marks`` are years where the region's
+    membership changed, drawn as dotted vertical lines labelled with the change.
     """
     import matplotlib
 
@@ -137,6 +141,18 @@ def convergence_figure(
             linestyle="--" if is_region else "-",
             linewidth=2.8 if is_region else 1.8,
             marker="o" if table[column].notna().sum() == 1 else None,  # a lone year shows
+        )
+    for year, change in (marks or {}).items():
+        ax.axvline(year - 0.5, color="#888888", linestyle=":", linewidth=1.2)
+        ax.annotate(
+            f"members {change}",
+            (year - 0.5, 1.0),
+            xycoords=("data", "axes fraction"),
+            rotation=90,
+            fontsize=7.5,
+            color="#555555",
+            ha="right",
+            va="top",
         )
     fig.suptitle(title, fontsize=13, x=0.01, ha="left")
     ax.set_title(subtitle, fontsize=9.5, color="#444444", loc="left")

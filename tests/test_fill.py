@@ -792,3 +792,25 @@ def test_change_uses_the_first_and_last_years_with_values(
         c.value for c in next(r for r in book["Results"].iter_rows() if r[0].value == "Change")
     ]
     assert formulas[3] == "=D35-D16"  # 2024 minus 2005 (the table starts in row 6 with 1995)
+
+
+def test_a_change_of_the_regions_members_is_noted_and_marked(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    siei.example_frame().to_csv(tmp_path / "d.csv", index=False)
+    (tmp_path / "g.csv").write_text(
+        "group,country,from\nG,RUS,\nG,CHN,\nG,KGZ,2015\n", encoding="utf-8"
+    )
+    out = tmp_path / "g.xlsm"
+    argv = ["fill", str(tmp_path / "d.csv"), "-o", str(out), "--focus", "KAZ", "--partners",
+            "RUS", "--region", "G", "--groups", str(tmp_path / "g.csv"), "--sigma-indicator",
+            "gdp_pc_ppp", "--indicators", "gdp_pc_ppp,gdp_growth", "--quiet"]  # fmt: skip
+    assert main(argv) == 0, capsys.readouterr().err
+    rows = sheet_rows(out, "Results")
+    text = [str(c) for r in rows for c in r if isinstance(c, str)]
+    assert any("G membership changed in 2015 (+KGZ)" in t for t in text)
+    header = next(r for r in rows if "members changed" in r)
+    col = header.index("members changed")
+    body = [r for r in rows[rows.index(header) + 1 :] if isinstance(r[col - 2], int)]
+    assert [r[col - 2] for r in body if r[col]] == [2015]
+    assert next(r[col] for r in body if r[col]) == "+KGZ"

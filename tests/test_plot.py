@@ -55,3 +55,14 @@ def test_the_png_is_written_atomically_and_kept_without_force(tmp_path: Path) ->
     with pytest.raises(siei.SieiError, match="already exists"):
         plot_convergence(table([2015, 2016]), out, title="t", force=False)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["c.png"]
+
+
+def test_membership_changes_are_marked_on_the_chart() -> None:
+    fig = convergence_figure(
+        table([2013, 2014, 2015, 2016]), title="t", region_column="Region", marks={2015: "+KGZ"}
+    )
+    ax = fig.axes[0]
+    vertical = [line for line in ax.lines if list(line.get_xdata()) == [2014.5, 2014.5]]
+    assert len(vertical) == 1  # between the last year before the change and the first after
+    assert "members +KGZ" in [t.get_text() for t in ax.texts]
+    plt.close(fig)

@@ -422,6 +422,7 @@ def draw_png(
         region_column=region,
         source_note=source_note,
         universe=len(result.panel.countries),
+        marks=result.membership_changes,
         force=force,
     )
 

@@ -465,7 +465,9 @@ def _sigma_block(
     header = top + 1
     sheet.put(header, col, "Year", "header")
     sheet.put(header, col + 1, f"sigma ({cfg.sigma_measure})", "header")
+    sheet.put(header, col + 2, "members changed", "header")
     sheet.widths.setdefault(col + 1, 14)
+    sheet.widths.setdefault(col + 2, 14)
     options = f"{at['Sigma measure']},{at['ddof']}"
     for i, (year, value, error) in enumerate(
         zip(series["year"], series["sigma"], series["error"], strict=True)
@@ -479,6 +481,8 @@ def _sigma_block(
             f"{year_cell},{options})"
         )
         sheet.put(r, col + 1, _cached(float(value), code), "number", formula)
+        if "membership" in series and series["membership"].iloc[i]:
+            sheet.put(r, col + 2, str(series["membership"].iloc[i]), "note")
     r = header + len(series) + 2
     sheet.put(r, col, "Trend of sigma (OLS on year, years with a value), as computed:", "note")
     for k, (label, value) in enumerate(
