@@ -814,3 +814,19 @@ def test_a_change_of_the_regions_members_is_noted_and_marked(
     body = [r for r in rows[rows.index(header) + 1 :] if isinstance(r[col - 2], int)]
     assert [r[col - 2] for r in body if r[col]] == [2015]
     assert next(r[col] for r in body if r[col]) == "+KGZ"
+
+
+def test_each_results_table_prints_on_its_own_page_under_its_own_header(
+    tmp_path: Path,
+) -> None:
+    report = fill_module.demo(tmp_path)
+    with zipfile.ZipFile(report.output) as package:
+        workbook = package.read("xl/workbook.xml").decode("utf-8")
+        results = package.read("xl/worksheets/sheet5.xml").decode("utf-8")
+    assert '<sheet name="Results"' in workbook
+    rows = sheet_rows(report.output, "Results")
+    market = next(i for i, r in enumerate(rows) if str(r[0]).startswith("Market integration"))
+    # a page break right above the market (and sigma) tables, and the first table's
+    # header is not printed above them
+    assert re.search(rf'<brk id="{market}"', results)
+    assert "Results!$5:$5" not in workbook

@@ -118,6 +118,12 @@ class SheetLayout:
     """Row heights in points, where wrapped text needs more than one line."""
     lists: dict[tuple[int, int], tuple[str, ...]] = field(default_factory=dict)
     """In-cell drop-down lists (data validation), by position."""
+    page_breaks: list[int] = field(default_factory=list)
+    """Rows (0-based) that start a new printed page: each further table on its own page,
+    under its own header."""
+    repeat_header: bool = True
+    """Print the frozen header rows on every page (off when further tables follow, whose
+    pages must show their own header, not the first table's)."""
 
     def put(
         self, row: int, col: int, value: object = None, style: str = "", formula: str | None = None
@@ -384,6 +390,9 @@ def results_sheet(result: JobResult | None, refs: Refs) -> SheetLayout:
     for k, note in enumerate(result.notes, start=1):
         sheet.put(notes_row + k, 0, f"- {note}", "note")
     below = notes_row + len(result.notes) + 3
+    if result.market is not None or result.sigma is not None:
+        sheet.page_breaks.append(below)
+        sheet.repeat_header = False
     if result.market is not None:
         _market_block(sheet, result, result.market, refs, below, members_of)
     if result.sigma is not None:
@@ -524,6 +533,7 @@ def chart_sheet(results: SheetLayout) -> SheetLayout:
         sheet.chart = spec
         return sheet
     top = CHART_DATA_ROW
+    sheet.page_breaks.append(top)  # the data under their header on a page of their own
     sheet.put(
         top,
         0,

@@ -152,7 +152,10 @@ def _write_sheet(book: Any, sheet: SheetLayout, formats: dict[str, Any]) -> None
         ws.set_row(row, height)
     if sheet.freeze_rows:
         ws.freeze_panes(sheet.freeze_rows, 0)
-        ws.repeat_rows(sheet.freeze_rows - 1)
+        if sheet.repeat_header:
+            ws.repeat_rows(sheet.freeze_rows - 1)
+    if sheet.page_breaks:
+        ws.set_h_pagebreaks(sheet.page_breaks)
     for cell in sheet.cells:
         fmt = formats[cell.style]
         if cell.formula is not None:
