@@ -21,7 +21,7 @@ from siei_xl._defaults import DDOF, STANDARDIZE, STANDARDIZE_METHODS
 from siei_xl.exceptions import OptionError
 from siei_xl.groups import Groups
 from siei_xl.labels import parse_span
-from siei_xl.panel import Panel, read_panel
+from siei_xl.panel import Panel, read_panel, years_in_span
 
 __all__ = [
     "TABLE_SUFFIXES",
@@ -119,13 +119,7 @@ def years_of(args: argparse.Namespace, panel: Panel) -> list[int] | None:
     if not args.years:
         return None
     lo, hi = parse_span(args.years, what="--years")
-    years = [y for y in panel.years if lo <= y <= hi]
-    if not years:
-        raise OptionError(
-            f"--years {args.years}: the data has no year in that span (it covers "
-            f"{panel.years[0]}-{panel.years[-1]})"
-        )
-    return years
+    return years_in_span(panel, lo, hi, what="--years")
 
 
 def method_options(args: argparse.Namespace, panel: Panel) -> dict[str, object]:

@@ -17,8 +17,6 @@ Examples::
 from __future__ import annotations
 
 import argparse
-import functools
-from collections.abc import Callable
 
 import pandas as pd
 
@@ -34,8 +32,9 @@ from siei_xl.cli_common import (
 from siei_xl.composite import composite_index
 from siei_xl.core.flows import AGGREGATORS
 from siei_xl.exceptions import NonNumericError, OptionError
+from siei_xl.job import market_table
 from siei_xl.labels import parse_number, split_list
-from siei_xl.market import Flows, FlowScore, flow_group, flow_pair, flow_within, market_series
+from siei_xl.market import Flows
 from siei_xl.panel import read_cells, table_frame
 
 __all__ = ["register"]
@@ -101,38 +100,19 @@ def _run_market(args: argparse.Namespace) -> None:
     years = years_of(args, panel)
     book = groups_of(args)
     focus = panel.country(args.focus)
-    columns: dict[str, pd.Series] = {}
-    notes: dict[int, list[str]] = {}
-    computations: list[tuple[str, Callable[[int], FlowScore]]] = [
-        (
-            panel.country(p),
-            functools.partial(
-                flow_pair, flows, panel, args.base_indicator, focus, p, aggregator=args.aggregator
-            ),
-        )
-        for p in split_list(args.partners)
-    ]
-    if args.region:
-        base, region = args.base_indicator, args.region
-
-        def with_region(year: int) -> FlowScore:
-            return flow_group(flows, panel, base, focus, region, year, groups=book)
-
-        def within_region(year: int) -> FlowScore:
-            return flow_within(flows, panel, base, region, year, groups=book)
-
-        computations += [
-            (f"with {args.region_label}", with_region),
-            (f"within {args.region_label}", within_region),
-        ]
-    for name, compute in computations:
-        series = market_series(compute, panel, years)
-        columns[name] = series.set_index("year")["score"]
-        for year, note in zip(series["year"], series["note"], strict=True):
-            if note:
-                notes.setdefault(int(year), []).append(f"{name}: {note}")
-    table = pd.DataFrame(columns)
-    table.index.name = "year"
+    table = market_table(
+        flows,
+        panel,
+        args.base_indicator,
+        focus,
+        split_list(args.partners),
+        region=args.region,
+        region_label=args.region_label,
+        groups=book,
+        years=years,
+        aggregator=args.aggregator,
+    )
+    notes: dict[int, list[str]] = table.attrs["year_notes"]
     if args.output:
         out = table.copy()
         out["base_indicator"] = args.base_indicator

@@ -43,7 +43,7 @@ from siei_xl.labels import (
     split_list,
 )
 
-__all__ = ["Panel", "read_cells", "read_panel", "table_frame"]
+__all__ = ["Panel", "read_cells", "read_panel", "table_frame", "years_in_span"]
 
 INDICATOR_HEADERS = ("indicator", "indicator code", "series", "series code", "variable")
 VALUE_HEADERS = ("value", "obs_value", "val")
@@ -419,6 +419,27 @@ def read_panel(
             f"{file.name}: {exc}; for World Bank, CIS or long tables, convert the file "
             "first with `siei-xl import`"
         ) from None
+
+
+def years_in_span(panel: Panel, first: int, last: int, *, what: str) -> list[int]:
+    """The panel's years from ``first`` to ``last``; refused (naming ``what``) when the
+    span runs backwards or holds no year of the data.
+
+    Examples
+    --------
+    >>> p = Panel.from_rows(["country", "year", "x"], [["A", 2000, 1.0], ["A", 2005, 2.0]])
+    >>> years_in_span(p, 1990, 2003, what="--years")
+    [2000]
+    """
+    if first > last:
+        raise OptionError(f"{what}: the first year {first} is after the last year {last}")
+    years = [y for y in panel.years if first <= y <= last]
+    if not years:
+        raise OptionError(
+            f"{what}: no data between {first} and {last} (the data covers "
+            f"{panel.years[0]}-{panel.years[-1]})"
+        )
+    return years
 
 
 def read_cells(

@@ -80,7 +80,7 @@ CASES: list[tuple[list[str], str]] = [
     (["group", "d.csv", "KAZ", "--group", "RUS,CHN", "--years", "2020-2000"], "runs backwards"),
     (["cv", "d.csv", "--group", "RUS,CHN", "--years", "2020-2000"], "runs backwards"),
     ([*PAIR, "--years", "2020-2000"], "runs backwards"),
-    ([*PAIR, "--years", "2030-2040"], "no year in that span (it covers 1995-2024)"),
+    ([*PAIR, "--years", "2030-2040"], "no data between 2030 and 2040 (the data covers 1995-2024)"),
     ([*PAIR, "--years", "20x0"], "must look like 2000-2020"),
     ([*PAIR, "--years", "2000-2010-2020"], "must look like 2000-2020"),
     ([*SIGMA, "--years", "2020-2000"], "runs backwards"),
