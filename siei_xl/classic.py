@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 from siei_xl._defaults import DDOF
+from siei_xl.convergence import check_members
 from siei_xl.core.classic import Beta, Trend, beta, sigma, trend
 from siei_xl.core.standardize import check_ddof
 from siei_xl.exceptions import (
@@ -198,6 +199,7 @@ def sigma_series(
     span = [int(y) for y in (years if years is not None else panel.years)]
     if not span:
         raise OptionError("no years to compute: the span is empty")
+    check_members(panel, group, span, groups)
     changes = membership_changes(group, span, groups)
     fixed = resolve_group(group, span[-1], groups) if how == "fixed" else None
     records = []
@@ -274,7 +276,9 @@ def beta_convergence(
     if int(end_year) <= int(start_year):
         raise OptionError(f"end_year ({end_year}) must be after start_year ({start_year})")
     how = _members_option(members)
-    chosen = resolve_group(group, int(end_year if how == "fixed" else start_year), groups)
+    year = int(end_year if how == "fixed" else start_year)
+    check_members(panel, group, [year], groups)
+    chosen = resolve_group(group, year, groups)
     if len(chosen) < 3:
         raise TooFewCountriesError(
             f"beta needs at least 3 countries for a slope and its standard error; got {len(chosen)}"

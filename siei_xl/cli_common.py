@@ -161,7 +161,7 @@ def emit(
         print(title)
     print(frame.to_string(index=index, float_format=lambda v: f"{v:.3f}", na_rep="n/a"))
     for note in notes:
-        print(f"  n/a {note}")
+        print(f"  {note}")
 
 
 def write_table(

@@ -633,23 +633,41 @@ def _members(panel: Panel, group: object, year: int, groups: Groups | None) -> t
         try:
             pos = panel.country_index(label)
         except UnknownCountryError as exc:
-            if isinstance(group, str) and "," not in group:
-                name = group.strip()
-                if groups is not None and groups.names:
-                    raise UnknownGroupError(
-                        f"{name!r} is neither a defined group"
-                        f"{closest(name, groups.names)} nor a country of the data"
-                    ) from None
-                raise UnknownGroupError(
-                    f"{name!r} is not a country of the data{closest(name, panel.countries)} "
-                    "and no groups are defined: a group name needs a groups table "
-                    "(on the command line, --groups FILE)"
-                ) from None
-            raise UnknownCountryError(f"in the group: {exc}") from None
+            raise unknown_member(panel, group, groups, exc) from None
         if pos in positions:
             raise DataError(f"country {panel.countries[pos]!r} is listed twice in the group")
         positions.append(pos)
     return tuple(positions)
+
+
+def unknown_member(
+    panel: Panel, group: object, groups: Groups | None, exc: UnknownCountryError
+) -> SieiError:
+    """The error for a group member that is not in the data: a group name that is not
+    defined (said so, with the defined names), or an unknown country of a list."""
+    if isinstance(group, str) and "," not in group:
+        name = group.strip()
+        if groups is not None and groups.names:
+            return UnknownGroupError(
+                f"{name!r} is neither a defined group{closest(name, groups.names)} nor a "
+                "country of the data"
+            )
+        return UnknownGroupError(
+            f"{name!r} is not a country of the data{closest(name, panel.countries)} and no "
+            "groups are defined: a group name needs a groups table (on the command line, "
+            "--groups FILE)"
+        )
+    return UnknownCountryError(f"in the group: {exc}")
+
+
+def check_members(panel: Panel, group: object, years: Sequence[int], groups: Groups | None) -> None:
+    """Refuse a group with a member that is not in the data in any of ``years``."""
+    for year in years:
+        for label in resolve_group(group, int(year), groups):
+            try:
+                panel.country_index(label)
+            except UnknownCountryError as exc:
+                raise unknown_member(panel, group, groups, exc) from None
 
 
 def _group_label(group: object) -> str:

@@ -124,7 +124,7 @@ def _run_market(args: argparse.Namespace) -> None:
         f"Market integration of {focus} (flows over {args.base_indicator}, "
         f"aggregator {args.aggregator}; higher = more integrated), {panel}"
     )
-    flat = [f"{y}: {n}" for y, ns in sorted(notes.items()) for n in ns]
+    flat = [f"note {y}: {n}" for y, ns in sorted(notes.items()) for n in ns]
     emit(table, args, title="", index=True, notes=flat)
 
 
@@ -159,12 +159,15 @@ def _run_sigma(args: argparse.Namespace) -> None:
         f"{fit.n} years); negative = convergence"
     )
     for year, change in frame.attrs["membership_changes"].items():
-        print(f"  membership changed in {year} ({change}): {_membership_note(args.members)}")
+        note = _membership_note(args.members, "sigma")
+        print(f"  membership changed in {year} ({change}): {note}")
 
 
-def _membership_note(members: str) -> str:
+def _membership_note(members: str, measure: str) -> str:
     if members == "fixed":
-        return "sigma uses the members of the last year in every year"
+        return f"{measure} uses the members of the last year throughout"
+    if measure == "beta":
+        return "beta uses the members of the first year; --members fixed, those of the last"
     return "a jump here may come from the new members alone; --members fixed keeps one set"
 
 
@@ -196,7 +199,8 @@ def _run_beta(args: argparse.Namespace) -> None:
         print(f"  {key:<10} {value:.6g}" if isinstance(value, float) else f"  {key:<10} {value}")
     print("  b < 0: poorer members grew faster (convergence)")
     for year, change in changes.items():
-        print(f"  membership changed in {year} ({change}): {_membership_note(args.members)}")
+        note = _membership_note(args.members, "beta")
+        print(f"  membership changed in {year} ({change}): {note}")
 
 
 def _run_composite(args: argparse.Namespace) -> None:

@@ -172,6 +172,8 @@ CASES: list[tuple[list[str], str]] = [
     ),
     ([*MARKET[:5], "nope", *MARKET[6:]], "'nope'"),
     ([*SIGMA, "--measure", "range"], "invalid choice: 'range'"),
+    ([*SIGMA[:5], "EAEU"], "no groups are defined"),
+    ([*BETA[:5], "EAEU", "--groups", "groups.csv"], "neither a defined group"),
     ([*SIGMA, "--members", "some"], "invalid choice: 'some'"),
     ([*BETA, "--years", "2015"], "needs a span of years"),
     (["beta", "d.csv", "--indicator", "gdp_pc_ppp", "--group", "KAZ,RUS"], "at least 3"),
