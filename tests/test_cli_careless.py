@@ -173,7 +173,7 @@ CASES: list[tuple[list[str], str]] = [
     ([*MARKET[:5], "nope", *MARKET[6:]], "'nope'"),
     ([*SIGMA, "--measure", "range"], "invalid choice: 'range'"),
     ([*SIGMA[:5], "EAEU"], "no groups are defined"),
-    ([*BETA[:5], "EAEU", "--groups", "groups.csv"], "neither a defined group"),
+    ([*BETA[:5], "EEU", "--groups", "groups.csv"], "neither a defined group (closest: EAEU)"),
     ([*SIGMA, "--members", "some"], "invalid choice: 'some'"),
     ([*BETA, "--years", "2015"], "needs a span of years"),
     (["beta", "d.csv", "--indicator", "gdp_pc_ppp", "--group", "KAZ,RUS"], "at least 3"),
