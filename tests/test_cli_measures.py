@@ -138,9 +138,9 @@ def test_sigma_command_prints_the_trend_and_marks_membership(
         "groups.csv", "-o", "s.xlsx",
     )  # fmt: skip
     assert code == 0
-    book = openpyxl.load_workbook("s.xlsx", read_only=True)
-    header = [c.value for c in next(book.active.iter_rows(max_row=1))]
-    book.close()
+    workbook = openpyxl.load_workbook("s.xlsx", read_only=True)
+    header = [c.value for c in next(workbook.active.iter_rows(max_row=1))]
+    workbook.close()
     assert header[:7] == ["year", "sigma", "n", "members", "membership", "note", "error"]
     assert {"measure", "ddof", "indicator", "members_rule"} <= set(header)
 
