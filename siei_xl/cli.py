@@ -28,6 +28,7 @@ from siei_xl.cli_common import (
     groups_of,
     load,
     method_options,
+    require_partners,
     write_table,
 )
 from siei_xl.convergence import (
@@ -242,7 +243,7 @@ def _run_fill(args: argparse.Namespace) -> None:
     from siei_xl.labels import parse_span
 
     first = last = None
-    if args.years:
+    if args.years is not None:
         first, last = parse_span(args.years, what="--years")
     options = {
         "Focus country": args.focus,
@@ -291,6 +292,7 @@ def _run_build_template(args: argparse.Namespace) -> None:
 
 
 def _run_table(args: argparse.Namespace) -> None:
+    require_partners(args)
     panel = load(args)
     table = convergence_table(
         panel,

@@ -20,7 +20,7 @@ from siei_xl import files
 from siei_xl._defaults import DDOF, STANDARDIZE, STANDARDIZE_METHODS
 from siei_xl.exceptions import OptionError
 from siei_xl.groups import Groups
-from siei_xl.labels import parse_span
+from siei_xl.labels import parse_span, split_list
 from siei_xl.panel import Panel, read_panel, years_in_span
 
 __all__ = [
@@ -106,6 +106,12 @@ def check_paths(args: argparse.Namespace) -> None:
     _csv_format(args)
 
 
+def require_partners(args: argparse.Namespace) -> None:
+    """Refuse a blank ``--partners`` without a ``--region``: there would be nothing to show."""
+    if not split_list(args.partners) and not split_list(args.region):
+        raise OptionError("--partners is empty: give at least one partner, or a --region")
+
+
 def load(args: argparse.Namespace) -> Panel:
     return read_panel(args.data, sheet=args.sheet, indicators=args.indicators)
 
@@ -116,7 +122,7 @@ def groups_of(args: argparse.Namespace) -> Groups | None:
 
 def years_of(args: argparse.Namespace, panel: Panel) -> list[int] | None:
     """The panel's years inside ``--years``; None (all years) when not given."""
-    if not args.years:
+    if args.years is None:
         return None
     lo, hi = parse_span(args.years, what="--years")
     return years_in_span(panel, lo, hi, what="--years")

@@ -27,6 +27,7 @@ from siei_xl.cli_common import (
     emit,
     groups_of,
     load,
+    require_partners,
     years_of,
 )
 from siei_xl.composite import composite_index
@@ -95,6 +96,7 @@ def _level_options(parser: argparse.ArgumentParser) -> None:
 
 
 def _run_market(args: argparse.Namespace) -> None:
+    require_partners(args)
     panel = load(args)
     flows = Flows.from_cells(read_cells(args.flows, what="flows file"))
     years = years_of(args, panel)
