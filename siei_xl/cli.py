@@ -12,6 +12,7 @@ Examples::
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import traceback
 from collections.abc import Sequence
@@ -67,7 +68,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SieiError as exc:
         return _fail(str(exc))
     except BrokenPipeError:  # `siei-xl ... | head` closed the pipe: not an error
-        sys.stderr.close()  # nothing more can be said, and Python must not complain at exit
+        # Python flushes stdout at exit and would complain about the closed pipe there:
+        # point stdout at /dev/null (the recipe of the signal module's documentation)
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
         return 0
     except KeyboardInterrupt:
         print("siei-xl: interrupted; no output was written", file=sys.stderr)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import io
 import tempfile
+import zipfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, redirect_stderr, redirect_stdout
 from pathlib import Path
@@ -126,20 +127,41 @@ COMMANDS = (
     ["sigma", "{path}", "--indicator", "gdp", "--group", "KAZ,RUS,CHN"],
     ["composite", "{path}", "--higher", "gdp"],
     ["cv", "data.csv", "--group", "EAEU", "--groups", "{path}"],
+    [
+        "market",
+        "data.csv",
+        "--flows",
+        "{path}",
+        "--base-indicator",
+        "gdp",
+        "--focus",
+        "KAZ",
+        "--partners",
+        "RUS",
+    ],
+    ["fill", "{path}", "-o", "out.xlsm", "--focus", "KAZ", "--partners", "RUS"],
 )
 
 
 @given(
     content=st.one_of(st.binary(max_size=400), tables().map(lambda t: csv_bytes(*t))),
     command=st.sampled_from(COMMANDS),
+    suffix=st.sampled_from([".csv", ".xlsx", ".xlsm"]),
 )
-def test_the_command_line_never_shows_a_traceback(content: bytes, command: list[str]) -> None:
+def test_the_command_line_never_shows_a_traceback(
+    content: bytes, command: list[str], suffix: str
+) -> None:
     with tempfile.TemporaryDirectory() as folder:
-        path = Path(folder) / "input.csv"
+        path = Path(folder) / f"input{suffix}"
         path.write_bytes(content)
         good = Path(folder) / "data.csv"
         good.write_text("country,year,gdp\nKAZ,2015,1\nRUS,2015,2\n", encoding="utf-8")
-        argv = [a.format(path=path).replace("data.csv", str(good)) for a in command]
+        argv = [
+            a.format(path=path)
+            .replace("data.csv", str(good))
+            .replace("out.xlsm", f"{folder}/o.xlsm")
+            for a in command
+        ]
         code, err = run_quietly(argv)
         assert code in (0, 2), err
         assert "Traceback" not in err
@@ -147,3 +169,35 @@ def test_the_command_line_never_shows_a_traceback(content: bytes, command: list[
         if code == 2:
             assert err.count("\n") == 1
             assert err.startswith("siei-xl: error: ")
+
+
+@st.composite
+def broken_packages(draw: st.DrawFn) -> bytes:
+    """A zip package with workbook-like member names and random contents."""
+    names = draw(
+        st.lists(
+            st.sampled_from(
+                ["[Content_Types].xml", "xl/workbook.xml", "xl/worksheets/sheet1.xml",
+                 "xl/_rels/workbook.xml.rels", "_rels/.rels", "xl/styles.xml"]
+            ),
+            unique=True,
+            max_size=6,
+        )
+    )  # fmt: skip
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as package:
+        for name in names:
+            package.writestr(name, draw(st.binary(max_size=200)))
+    return buffer.getvalue()
+
+
+@given(content=broken_packages(), suffix=st.sampled_from([".xlsx", ".xlsm"]))
+def test_broken_workbooks_are_refused(content: bytes, suffix: str) -> None:
+    with file_with(content, f"input{suffix}") as path:
+        for reader in (read_panel, Groups.read, importers.read_table):
+            reads_or_refuses(reader, path)
+        code, err = run_quietly(
+            ["fill", str(path), "-o", str(path.with_name("o.xlsm")), "--focus", "KAZ"]
+        )
+        assert code == 2, err
+        assert err.startswith("siei-xl: error: ")
