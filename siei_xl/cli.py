@@ -22,6 +22,7 @@ import pandas as pd
 
 from siei_xl import __version__, data_cli, measures_cli
 from siei_xl._defaults import CV_LIMIT, STANDARDIZE_METHODS
+from siei_xl.classic import membership_changes
 from siei_xl.cli_common import (
     add_data_options,
     check_paths,
@@ -298,16 +299,18 @@ def _run_build_template(args: argparse.Namespace) -> None:
 def _run_table(args: argparse.Namespace) -> None:
     require_partners(args)
     panel = load(args)
+    book = groups_of(args)
     table = convergence_table(
         panel,
         args.focus,
         args.partners,
         region=args.region,
         region_label=args.region_label,
-        groups=groups_of(args),
+        groups=book,
         indicators=args.indicators,
         **method_options(args, panel),  # type: ignore[arg-type]
     )
+    changes = membership_changes(args.region, list(table.index), book) if args.region else {}
     title = args.title or f"Convergence of {panel.country(args.focus)} with its partners"
     if args.png:
         from siei_xl.plot import plot_convergence
@@ -319,11 +322,20 @@ def _run_table(args: argparse.Namespace) -> None:
             region_column=args.region_label if args.region else None,
             source_note=args.source or "",
             universe=len(panel.countries),
+            marks=changes,
         )
     if args.output:
-        print(f"wrote {write_table(table_with_method(table), args.output, args, index=True)}")
-    elif not args.png:
+        out = table_with_method(table)
+        if args.region:
+            out["membership"] = [changes.get(int(y), "") for y in table.index]
+        print(f"wrote {write_table(out, args.output, args, index=True)}")
+    else:
         _print_table(table, f"{title} ({panel})")
+        for year, change in changes.items():
+            print(
+                f"  {args.region_label} membership changed in {year} ({change}): a jump that "
+                "year may come from the change of members"
+            )
     if args.png:
         print(f"chart: {args.png}")
 

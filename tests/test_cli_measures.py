@@ -227,3 +227,20 @@ def test_a_russian_locale_csv_is_read_by_every_command(
         _, plain, _ = run(capsys, *(a.format("plain.csv") for a in argv))
         numbers = [line for line in russian.splitlines() if "Panel(" not in line]
         assert numbers == [line for line in plain.splitlines() if "Panel(" not in line]
+
+
+def test_table_marks_the_regions_membership_changes(
+    files: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    argv = ["table", "d.csv", "--focus", "TJK", "--partners", "RUS", "--region", "G",
+            "--groups", "groups.csv", "--years", "2013-2018",
+            "--indicators", "gdp_pc_ppp,gdp_growth"]  # fmt: skip
+    code, out, _ = run(capsys, *argv)
+    assert code == 0
+    assert "Region membership changed in 2015 (+KGZ)" in out
+    assert "Region membership changed in 2017 (-CHN)" in out
+    code, _, _ = run(capsys, *argv, "-o", "t.csv")
+    written = pd.read_csv("t.csv", index_col="year", keep_default_na=False)
+    assert written["membership"].to_dict() == {
+        2013: "", 2014: "", 2015: "+KGZ", 2016: "", 2017: "-CHN", 2018: ""
+    }  # fmt: skip
