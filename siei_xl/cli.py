@@ -326,7 +326,7 @@ def _run_table(args: argparse.Namespace) -> None:
         )
     if args.output:
         out = table_with_method(table)
-        if args.region:
+        if book is not None and args.region in book:  # a named group may change members
             out["membership"] = [changes.get(int(y), "") for y in table.index]
         print(f"wrote {write_table(out, args.output, args, index=True)}")
     else:
