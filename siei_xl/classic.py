@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 from siei_xl._defaults import DDOF
+from siei_xl.convergence import check_members
 from siei_xl.core.classic import Beta, Trend, beta, sigma, trend
 from siei_xl.core.standardize import check_ddof
 from siei_xl.exceptions import (
@@ -29,9 +30,19 @@ from siei_xl.groups import Groups, resolve_group
 from siei_xl.labels import split_list
 from siei_xl.panel import Panel
 
-__all__ = ["SigmaResult", "beta_convergence", "sigma_series", "sigma_value"]
+__all__ = [
+    "MEMBERS",
+    "SigmaResult",
+    "beta_convergence",
+    "membership_changes",
+    "sigma_series",
+    "sigma_value",
+]
 
 MEASURES = ("sd_log", "cv")
+MEMBERS = ("as-of-year", "fixed")
+"""How a group whose membership changes is taken over a span: each year's members
+(``as-of-year``), or the members of the span's last year throughout (``fixed``)."""
 
 
 @dataclass(frozen=True)
@@ -73,6 +84,37 @@ def _options(measure: str, ddof: int) -> tuple[str, int]:
     if word not in MEASURES:
         raise OptionError(f"measure must be 'sd_log' or 'cv', got {measure!r}")
     return word, check_ddof(ddof)
+
+
+def _members_option(members: str) -> str:
+    word = str(members).strip().lower().replace("_", "-")
+    if word not in MEMBERS:
+        raise OptionError(f"members must be 'as-of-year' or 'fixed', got {members!r}")
+    return word
+
+
+def membership_changes(
+    group: object, years: Sequence[int], groups: Groups | None = None
+) -> dict[int, str]:
+    """Years in which a group's membership differs from the year before, and how.
+
+    Examples
+    --------
+    >>> from siei_xl.groups import Groups, Member
+    >>> book = Groups({"EAEU": ["KAZ", "RUS", Member("KGZ", 2015, None)]})
+    >>> membership_changes("EAEU", [2013, 2014, 2015, 2016], book)
+    {2015: '+KGZ'}
+    """
+    changes: dict[int, str] = {}
+    before: tuple[str, ...] | None = None
+    for year in sorted(int(y) for y in years):
+        now = resolve_group(group, year, groups)
+        if before is not None and set(now) != set(before):
+            joined = [f"+{m}" for m in now if m not in before]
+            left = [f"-{m}" for m in before if m not in now]
+            changes[year] = ",".join(joined + left)
+        before = now
+    return changes
 
 
 def _sigma_of(
@@ -117,6 +159,7 @@ def sigma_series(
     years: Sequence[int] | None = None,
     measure: str = "sd_log",
     ddof: int = DDOF,
+    members: str = "as-of-year",
 ) -> SigmaResult:
     """Dispersion of ``indicator`` across the group's countries each year, with its trend.
 
@@ -124,12 +167,25 @@ def sigma_series(
     ----------
     measure : {"sd_log", "cv"}
         ``sd_log``: sd of natural logs (scale-free, the usual sigma); ``cv``: sd / mean.
+    members : {"as-of-year", "fixed"}
+        ``as-of-year``: each year the group's members that year. ``fixed``: the members
+        of the span's last year in every year, so a change in dispersion is never caused
+        by countries joining or leaving (today's members, followed back in time).
+
+    Returns
+    -------
+    SigmaResult
+        ``series`` has columns ``year, sigma, n, members, membership, note, error``:
+        ``membership`` marks the years where the group's membership changed from the year
+        before (``'+ARM,+KGZ'``), whichever ``members`` is chosen; ``attrs`` hold
+        ``measure, ddof, indicator, members`` and ``membership_changes``.
 
     Notes
     -----
     A year where a member lacks a value is NaN with a note (the group is never silently
     shrunk). The trend is the OLS slope of sigma on year, its standard error and t
-    statistic; a negative, significant slope is sigma-convergence.
+    statistic; a negative, significant slope is sigma-convergence. With ``as-of-year``,
+    a jump in a year marked in ``membership`` may come from the new members alone.
 
     Examples
     --------
@@ -139,20 +195,28 @@ def sigma_series(
     True
     """
     measure, ddof = _options(measure, ddof)
+    how = _members_option(members)
+    span = [int(y) for y in (years if years is not None else panel.years)]
+    if not span:
+        raise OptionError("no years to compute: the span is empty")
+    check_members(panel, group, span, groups)
+    changes = membership_changes(group, span, groups)
+    fixed = resolve_group(group, span[-1], groups) if how == "fixed" else None
     records = []
-    for year in years if years is not None else panel.years:
-        members = resolve_group(group, int(year), groups)
+    for year in span:
+        members_now = fixed if fixed is not None else resolve_group(group, year, groups)
         value, note, error = math.nan, "", ""
         try:
-            value = _sigma_of(panel, indicator, members, int(year), measure, ddof)
+            value = _sigma_of(panel, indicator, members_now, year, measure, ddof)
         except (MissingValueError, UndefinedResultError, TooFewCountriesError) as exc:
             note, error = str(exc), type(exc).__name__
         records.append(
             {
-                "year": int(year),
+                "year": year,
                 "sigma": value,
-                "n": len(members),
-                "members": ",".join(members),
+                "n": len(members_now),
+                "members": ",".join(members_now),
+                "membership": changes.get(year, ""),
                 "note": note,
                 "error": error,
             }
@@ -166,7 +230,9 @@ def sigma_series(
             f"only {int(ok.sum())} years have a value; a trend needs at least 3{why}"
         )
     fit = trend(frame.loc[ok, "year"].to_numpy(), frame.loc[ok, "sigma"].to_numpy())
-    frame.attrs.update(measure=measure, ddof=ddof, indicator=indicator)
+    frame.attrs.update(
+        measure=measure, ddof=ddof, indicator=indicator, members=how, membership_changes=changes
+    )
     return SigmaResult(frame, fit, measure)
 
 
@@ -178,11 +244,20 @@ def beta_convergence(
     end_year: int,
     *,
     groups: Groups | None = None,
+    members: str = "as-of-year",
 ) -> Beta:
     """Absolute beta convergence of ``indicator`` over the group's countries.
 
     Regression over countries of ``(1/T) ln(y_end / y_start)`` on ``ln y_start`` with
-    ``T = end_year - start_year``. Members are those of the group in ``start_year``.
+    ``T = end_year - start_year``.
+
+    Parameters
+    ----------
+    members : {"as-of-year", "fixed"}
+        ``as-of-year``: the group's members in ``start_year`` (those whose catch-up the
+        span follows from its start). ``fixed``: the members in ``end_year`` (today's
+        members, followed back to the start), as ``fixed`` means for :func:`sigma_series`.
+        :func:`membership_changes` says whether the two differ.
 
     Raises
     ------
@@ -200,14 +275,16 @@ def beta_convergence(
     """
     if int(end_year) <= int(start_year):
         raise OptionError(f"end_year ({end_year}) must be after start_year ({start_year})")
-    members = resolve_group(group, int(start_year), groups)
-    if len(members) < 3:
+    how = _members_option(members)
+    year = int(end_year if how == "fixed" else start_year)
+    check_members(panel, group, [year], groups)
+    chosen = resolve_group(group, year, groups)
+    if len(chosen) < 3:
         raise TooFewCountriesError(
-            "beta needs at least 3 countries for a slope and its standard error; "
-            f"got {len(members)}"
+            f"beta needs at least 3 countries for a slope and its standard error; got {len(chosen)}"
         )
-    y0 = _levels(panel, indicator, members, int(start_year))
-    y1 = _levels(panel, indicator, members, int(end_year))
+    y0 = _levels(panel, indicator, chosen, int(start_year))
+    y1 = _levels(panel, indicator, chosen, int(end_year))
     if np.ptp(np.log(y0)) == 0:
         raise ConstantIndicatorError(
             f"every country has the same {indicator} in {start_year}: no slope can be fitted"

@@ -482,7 +482,8 @@ def convergence_table(
     DataFrame
         Indexed by year; one column per partner (pair distance) and, if ``region`` is
         given, one column ``region_label`` (distance to the region's centroid). NaN where a
-        value is not available; ``attrs["notes"]`` lists why.
+        value is not available; ``attrs["notes"]`` lists why, and ``attrs["year_notes"]``
+        holds the same reasons by year.
 
     Examples
     --------
@@ -495,22 +496,36 @@ def convergence_table(
     options = {"years": years, "indicators": indicators, "standardize": standardize, "ddof": ddof}
     columns: dict[str, pd.Series] = {}
     notes: list[str] = []
+    year_notes: dict[int, list[str]] = {}
     focus_label = panel.country(focus)
+
+    def collect(prefix: str, series: pd.DataFrame) -> None:
+        notes.extend(_notes(prefix, series))
+        for year, note in zip(series["year"], series["note"], strict=True):
+            if note:
+                year_notes.setdefault(int(year), []).append(f"{prefix}: {note}")
+
     for partner in _labels(partners):
         series = pair_series(panel, focus, partner, **options)  # type: ignore[arg-type]
         name = panel.country(partner)
         columns[name] = series.set_index("year")["distance"]
-        notes += _notes(f"{focus_label}-{name}", series)
+        collect(f"{focus_label}-{name}", series)
     if region is not None:
         if region_label in columns:  # e.g. a one-country region that is also a partner
             region_label = f"{region_label} (region)"
         series = group_distance_series(panel, focus, region, groups=groups, **options)  # type: ignore[arg-type]
         columns[region_label] = series.set_index("year")["distance"]
-        notes += _notes(f"{focus_label}-{region_label}", series)
+        collect(f"{focus_label}-{region_label}", series)
     table = pd.DataFrame(columns)
     table.index.name = "year"
     source = group_note(region, groups) if region is not None else None
-    table.attrs.update(ctx.method(), focus=focus_label, notes=notes, group_source=source or "")
+    table.attrs.update(
+        ctx.method(),
+        focus=focus_label,
+        notes=notes,
+        year_notes=year_notes,
+        group_source=source or "",
+    )
     return table
 
 
@@ -628,16 +643,41 @@ def _members(panel: Panel, group: object, year: int, groups: Groups | None) -> t
         try:
             pos = panel.country_index(label)
         except UnknownCountryError as exc:
-            if isinstance(group, str) and "," not in group and groups is not None and groups.names:
-                raise UnknownGroupError(
-                    f"{group.strip()!r} is neither a defined group"
-                    f"{closest(group.strip(), groups.names)} nor a country of the data"
-                ) from None
-            raise UnknownCountryError(f"in the group: {exc}") from None
+            raise unknown_member(panel, group, groups, exc) from None
         if pos in positions:
             raise DataError(f"country {panel.countries[pos]!r} is listed twice in the group")
         positions.append(pos)
     return tuple(positions)
+
+
+def unknown_member(
+    panel: Panel, group: object, groups: Groups | None, exc: UnknownCountryError
+) -> SieiError:
+    """The error for a group member that is not in the data: a group name that is not
+    defined (said so, with the defined names), or an unknown country of a list."""
+    if isinstance(group, str) and "," not in group:
+        name = group.strip()
+        if groups is not None and groups.names:
+            return UnknownGroupError(
+                f"{name!r} is neither a defined group{closest(name, groups.names)} nor a "
+                "country of the data"
+            )
+        return UnknownGroupError(
+            f"{name!r} is not a country of the data{closest(name, panel.countries)} and no "
+            "groups are defined: a group name needs a groups table (on the command line, "
+            "--groups FILE)"
+        )
+    return UnknownCountryError(f"in the group: {exc}")
+
+
+def check_members(panel: Panel, group: object, years: Sequence[int], groups: Groups | None) -> None:
+    """Refuse a group with a member that is not in the data in any of ``years``."""
+    for year in years:
+        for label in resolve_group(group, int(year), groups):
+            try:
+                panel.country_index(label)
+            except UnknownCountryError as exc:
+                raise unknown_member(panel, group, groups, exc) from None
 
 
 def _group_label(group: object) -> str:

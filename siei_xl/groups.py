@@ -33,7 +33,9 @@ from typing import Final
 import pandas as pd
 
 from siei_xl.exceptions import DataError, HeaderError, UnknownGroupError, closest
+from siei_xl.files import check_input, csv_rows
 from siei_xl.labels import is_missing, label_key, label_text, parse_number, split_list
+from siei_xl.panel import header_row, read_sheet
 
 __all__ = [
     "CATALOGUE_FILE",
@@ -236,12 +238,17 @@ class Groups:
     @classmethod
     def read(cls, path: str | os.PathLike[str]) -> Groups:
         """Read groups from a CSV file or the ``Groups`` sheet of a workbook."""
-        file = Path(path)
+        file = check_input(path, what="groups file")
+        rows: list[list[object]]
         if file.suffix.lower() in {".xlsx", ".xlsm"}:
-            frame = pd.read_excel(file, sheet_name="Groups", dtype=object)
+            sheet = read_sheet(file, "Groups", header=None)
+            rows = [list(r) for r in sheet.itertuples(index=False, name=None)]
         else:
-            frame = pd.read_csv(file, dtype=str, keep_default_na=False)
-        return cls.from_frame(frame)
+            rows = [list[object](r) for r in csv_rows(file)[0]]
+        rows = rows[header_row(rows, GROUP_HEADERS, MEMBER_HEADERS) :]
+        if not rows:
+            raise DataError(f"groups file {file.name!r} holds no table")
+        return cls.from_rows(rows[0], rows[1:])
 
 
 def _year_or_none(value: object, row_no: int) -> int | None:

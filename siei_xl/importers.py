@@ -29,13 +29,9 @@ in ``frame.attrs["warnings"]`` and ``frame.attrs["notes"]``: nothing is dropped 
 
 from __future__ import annotations
 
-import codecs
-import csv
-import io
 import math
 import os
 import re
-import secrets
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Final
@@ -44,6 +40,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
+from siei_xl import files
 from siei_xl.exceptions import (
     DataError,
     DuplicateRowError,
@@ -51,7 +48,14 @@ from siei_xl.exceptions import (
     NonNumericError,
     OptionError,
 )
-from siei_xl.labels import COUNTRY_HEADERS, YEAR_HEADERS, label_key, label_text, parse_number
+from siei_xl.labels import (
+    COUNTRY_HEADERS,
+    YEAR_HEADERS,
+    from_decimal_comma,
+    label_key,
+    label_text,
+    parse_number,
+)
 from siei_xl.panel import DESCRIPTIVE_HEADERS, INDICATOR_HEADERS, VALUE_HEADERS, read_sheet
 
 __all__ = [
@@ -218,11 +222,9 @@ _YEAR_HEADER: Final = re.compile(
 # Footnote marks CIS tables put after a name or a number: 'Россия 1)', '98,7*', 'Armenia²'.
 # Only in tables with years as columns: elsewhere 'Region (2)' may well be a name.
 _FOOTNOTE: Final = re.compile(r"\s*(?:\*+|(?<!\()\d\)|[¹²³⁴⁵⁶⁷⁸⁹⁰]+)$")
-_DECIMAL_COMMA: Final = re.compile(r"^[+-]?(?:\d{1,3}(?:[ \u00a0\u202f]\d{3})+|\d+)(?:,\d+)?$")
 _ISO3_LIKE: Final = re.compile(r"^[A-Z]{3}$")
 _LONG_WHAT: Final = ("country", "year", "indicator", "value")
 _HEADER_SEARCH: Final = 30  # rows searched for the header below titles
-_SEPARATORS: Final = (",", ";", "\t")
 
 
 # ---------------------------------------------------------------------------- reading
@@ -254,7 +256,8 @@ def read_table(path: str | os.PathLike[str], *, sheet: str | int | None = None) 
         raise DataError(f"file {str(file)!r} does not exist")
     suffix = file.suffix.lower()
     if suffix in {".csv", ".txt", ".tsv"}:
-        rows, separator = _csv_rows(file)
+        cells, separator = files.csv_rows(file)
+        rows = [list[object](row) for row in cells]
         decimal = "," if separator == ";" else "."
     elif suffix in {".xlsx", ".xlsm"}:
         rows = _sheet_rows(file, sheet)
@@ -278,44 +281,6 @@ def read_table(path: str | os.PathLike[str], *, sheet: str | int | None = None) 
     grid = grid.mask(_blank_cells(grid), None)
     grid.attrs = {"source": file.name, "name": file.stem, "title": "", "decimal": decimal}
     return _find_header(grid)
-
-
-def _csv_rows(file: Path) -> tuple[list[list[object]], str]:
-    raw = file.read_bytes()
-    if raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        text = raw.decode("utf-16")
-    else:
-        try:
-            text = raw.decode("utf-8-sig")
-        except UnicodeDecodeError:
-            # Russian-language files saved by Excel on Windows; cp1251 decodes almost any
-            # bytes, so it is the last resort, never the first guess.
-            try:
-                text = raw.decode("cp1251")
-            except UnicodeDecodeError:  # 0x98, the one byte cp1251 leaves undefined
-                raise DataError(
-                    f"cannot read {file.name!r}: it is not text in UTF-8, UTF-16 or "
-                    "Windows-1251; save it as CSV UTF-8"
-                ) from None
-    separator = _sniff_separator(text)
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=separator)
-    return [list[object](row) for row in reader], separator
-
-
-def _sniff_separator(text: str) -> str:
-    """The separator that splits most of the top lines into the same number of fields."""
-    sample = [line for line in text.splitlines()[:100] if line.strip()]
-    best, best_score = ",", -1
-    for separator in _SEPARATORS:
-        widths = [len(r) for r in csv.reader(sample, delimiter=separator)]
-        wide = [w for w in widths if w > 1]
-        if not wide:
-            continue
-        mode = max(set(wide), key=wide.count)
-        score = wide.count(mode)
-        if score > best_score:
-            best, best_score = separator, score
-    return best
 
 
 def _sheet_rows(file: Path, sheet: str | int | None) -> list[list[object]]:
@@ -878,8 +843,8 @@ def _number(cell: object, *, decimal_comma: bool, marked: list[str]) -> float | 
         return number
     text = cell.strip()
     stripped = _FOOTNOTE.sub("", text)
-    if decimal_comma and _DECIMAL_COMMA.match(stripped):
-        stripped = re.sub(r"[ \u00a0\u202f]", "", stripped).replace(",", ".")
+    if decimal_comma:
+        stripped = from_decimal_comma(stripped) or stripped
     number = parse_number(stripped)
     if number is not None and _FOOTNOTE.sub("", text) != text:
         marked.append(text)
@@ -1099,15 +1064,8 @@ def _indicator_name(
 # ----------------------------------------------------------------------------- output
 def check_output(path: str | os.PathLike[str], *, force: bool = False) -> Path:
     """The output path, checked: ``.csv`` or ``.xlsx``, its folder exists, and it does not
-    exist yet unless ``force``."""
-    out = Path(path)
-    if out.suffix.lower() not in {".csv", ".xlsx"}:
-        raise OptionError(f"output {out.name!r}: expected a file name ending in .csv or .xlsx")
-    if not out.parent.is_dir():
-        raise OptionError(f"output folder {str(out.parent)!r} does not exist")
-    if out.exists() and not force:
-        raise OptionError(f"{str(out)!r} already exists; use --force (force=True) to replace it")
-    return out
+    exist yet unless ``force`` (see :func:`siei_xl.files.check_output`)."""
+    return files.check_output(path, force=force)
 
 
 def write_data(frame: pd.DataFrame, path: str | os.PathLike[str], *, force: bool = False) -> Path:
@@ -1116,16 +1074,13 @@ def write_data(frame: pd.DataFrame, path: str | os.PathLike[str], *, force: bool
     the output only once complete. Refuses to replace an existing file unless ``force``.
     """
     out = check_output(path, force=force)
-    temp = out.with_name(f".{out.name}.{secrets.token_hex(4)}.tmp")
-    try:
-        if out.suffix.lower() == ".csv":
-            frame.to_csv(temp, index=False, encoding="utf-8-sig")
-        else:
-            frame.to_excel(temp, sheet_name="Data", index=False, engine="openpyxl")
-        os.replace(temp, out)
-    finally:
-        temp.unlink(missing_ok=True)
-    return out
+    if out.suffix.lower() == ".csv":
+        return files.write_atomically(
+            out, lambda temp: frame.to_csv(temp, index=False, encoding="utf-8-sig")
+        )
+    return files.write_atomically(
+        out, lambda temp: frame.to_excel(temp, sheet_name="Data", index=False, engine="openpyxl")
+    )
 
 
 def summary(frame: pd.DataFrame) -> str:

@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 
 from siei_xl._defaults import CV_LIMIT, DDOF, STANDARDIZE
-from siei_xl.classic import MEASURES, SigmaResult, sigma_series
+from siei_xl.classic import MEASURES, SigmaResult, membership_changes, sigma_series
 from siei_xl.convergence import convergence_table, group_cv_series, group_distance_series
 from siei_xl.core.flows import AGGREGATORS
 from siei_xl.core.standardize import check_ddof, check_method
@@ -25,9 +25,17 @@ from siei_xl.exceptions import ComputationError, DataError, OptionError, SieiErr
 from siei_xl.groups import GROUP_HEADERS, MEMBER_HEADERS, Groups
 from siei_xl.labels import is_missing, label_key, label_text, parse_number, split_list
 from siei_xl.market import Flows, FlowScore, flow_group, flow_pair, flow_within, market_series
-from siei_xl.panel import Panel, header_row
+from siei_xl.panel import Panel, header_row, years_in_span
 
-__all__ = ["SETTINGS", "JobResult", "Settings", "read_settings", "run", "validate"]
+__all__ = [
+    "SETTINGS",
+    "JobResult",
+    "Settings",
+    "market_table",
+    "read_settings",
+    "run",
+    "validate",
+]
 
 Rows = Sequence[Sequence[object]]
 
@@ -116,6 +124,8 @@ class JobResult:
     """Indexed by year: the focus with each partner, with the region, and within it."""
     sigma: SigmaResult | None = None
     """The region's sigma series and trend."""
+    membership_changes: dict[int, str] = field(default_factory=dict)
+    """Years where the region's membership changed, e.g. ``{2015: "+ARM,+KGZ"}``."""
 
     @property
     def summary(self) -> str:
@@ -312,6 +322,14 @@ def run(data: Rows, groups: Rows, settings: Rows, flows: Rows | None = None) -> 
         cfg, panel, distances, region_cv, members, notes, region_is_group=cfg.region in book
     )
     result.indicators = tuple(indicators)
+    if region is not None:
+        result.membership_changes = membership_changes(region, years, book)
+        notes += [
+            f"{cfg.region_title} membership changed in {year} ({change}): a jump in the "
+            "region's distance, CV or sigma that year may come from the change of members, "
+            "not from convergence or divergence"
+            for year, change in result.membership_changes.items()
+        ]
     if cfg.base_indicator:
         result.market = _market_table(panel, book, cfg, region, years, flows, notes)
     if cfg.sigma_indicator and region is not None:
@@ -350,36 +368,83 @@ def _market_table(
             "has no rows"
         )
         return None
-    table = Flows.from_cells(body)
-    focus = panel.country(cfg.focus)
-    columns: dict[str, pd.Series] = {}
+    table = market_table(
+        Flows.from_cells(body),
+        panel,
+        cfg.base_indicator,
+        cfg.focus,
+        cfg.partners,
+        region=region,
+        region_label=cfg.region_title,
+        groups=book,
+        years=years,
+        aggregator=cfg.aggregator,
+    )
+    for name, pairs in table.attrs["notes"].items():
+        notes += _condensed(f"market {name}", pd.DataFrame(pairs, columns=["year", "note"]))
+    return table
+
+
+def market_table(
+    flows: Flows,
+    panel: Panel,
+    base_indicator: str,
+    focus: str,
+    partners: Sequence[str],
+    *,
+    region: object = None,
+    region_label: str = "Region",
+    groups: Groups | None = None,
+    years: Sequence[int] | None = None,
+    aggregator: str = "harmonic",
+) -> pd.DataFrame:
+    """Market integration of ``focus``: with each partner, and with and within the region.
+
+    Returns
+    -------
+    DataFrame
+        Indexed by year; a column per partner (the pair score), and with a region
+        ``with <region_label>`` and ``within <region_label>``. ``attrs["notes"]`` holds
+        each column's ``(year, note)`` pairs (every year, note ``""`` when none),
+        ``attrs["year_notes"]`` the non-empty notes by year.
+    """
+    label = panel.country(focus)
     computations: list[tuple[str, Callable[[int], FlowScore]]] = [
         (
             panel.country(p),
             functools.partial(
-                flow_pair, table, panel, cfg.base_indicator, focus, p, aggregator=cfg.aggregator
+                flow_pair, flows, panel, base_indicator, label, p, aggregator=aggregator
             ),
         )
-        for p in cfg.partners
+        for p in partners
     ]
     if region is not None:
 
         def with_region(year: int) -> FlowScore:
-            return flow_group(table, panel, cfg.base_indicator, focus, region, year, groups=book)
+            return flow_group(flows, panel, base_indicator, label, region, year, groups=groups)
 
         def within_region(year: int) -> FlowScore:
-            return flow_within(table, panel, cfg.base_indicator, region, year, groups=book)
+            return flow_within(flows, panel, base_indicator, region, year, groups=groups)
 
         computations += [
-            (f"with {cfg.region_title}", with_region),
-            (f"within {cfg.region_title}", within_region),
+            (f"with {region_label}", with_region),
+            (f"within {region_label}", within_region),
         ]
+    columns: dict[str, pd.Series] = {}
+    notes_of: dict[str, list[tuple[int, str]]] = {}
+    year_notes: dict[int, list[str]] = {}
     for name, compute in computations:
         series = market_series(compute, panel, years)
         columns[name] = series.set_index("year")["score"]
-        notes += _condensed(f"market {name}", series)
+        notes_of[name] = [
+            (int(y), str(n)) for y, n in zip(series["year"], series["note"], strict=True)
+        ]
+        for year, note in zip(series["year"], series["note"], strict=True):
+            if note:
+                year_notes.setdefault(int(year), []).append(f"{name}: {note}")
     frame = pd.DataFrame(columns)
     frame.index.name = "year"
+    frame.attrs.update(notes=notes_of, year_notes=year_notes)
     return frame
 
 
@@ -397,13 +462,7 @@ def _years(panel: Panel, cfg: Settings) -> list[int]:
     hi = cfg.last_year if cfg.last_year is not None else panel.years[-1]
     if lo > hi:
         raise OptionError(f"Settings: First year {lo} is after Last year {hi}")
-    years = [y for y in panel.years if lo <= y <= hi]
-    if not years:
-        raise OptionError(
-            f"Settings: no data between {lo} and {hi} (the data covers "
-            f"{panel.years[0]}-{panel.years[-1]})"
-        )
-    return years
+    return years_in_span(panel, lo, hi, what="Settings")
 
 
 def validate(data: Rows, groups: Rows, settings: Rows) -> list[str]:

@@ -7,6 +7,7 @@ sheet gives the same panel however it arrives.
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Iterable
 from typing import Final
 
@@ -51,6 +52,9 @@ COUNTRY_HEADERS: Final = ("iso3", "country code", "country_code", "countrycode",
 (a World Bank file has both ``country`` (names) and ``iso3`` (codes): codes win)."""
 
 YEAR_HEADERS: Final = ("year", "time", "period")
+
+# A number written the Russian (and most of Europe's) way: "12,5", "1 234,5".
+_DECIMAL_COMMA: Final = re.compile(r"^[+-]?(?:\d{1,3}(?:[ \u00a0\u202f]\d{3})+|\d+)(?:,\d+)?$")
 
 
 def label_key(label: object) -> str:
@@ -101,6 +105,20 @@ def parse_number(value: object) -> float | None:
     return number if math.isfinite(number) or math.isnan(number) else None
 
 
+def from_decimal_comma(text: str) -> str | None:
+    """A decimal-comma number as text Python reads, or None if ``text`` is not one.
+
+    Examples
+    --------
+    >>> from_decimal_comma("1 234,5"), from_decimal_comma("KAZ")
+    ('1234.5', None)
+    """
+    stripped = text.strip()
+    if not _DECIMAL_COMMA.match(stripped):
+        return None
+    return re.sub(r"[ \u00a0\u202f]", "", stripped).replace(",", ".")
+
+
 def parse_year(value: object, *, what: str = "year") -> int:
     """A year from ``2015``, ``2015.0`` or ``' 2015 '``; OptionError otherwise."""
     number = parse_number(value)
@@ -109,6 +127,32 @@ def parse_year(value: object, *, what: str = "year") -> int:
     if not 1 <= number <= 9999:
         raise OptionError(f"{what} must be a year between 1 and 9999, got {number:g}")
     return int(number)
+
+
+def parse_span(text: object, *, what: str = "years") -> tuple[int, int]:
+    """First and last year of a span written ``2000-2020`` (or one year, ``2015``).
+
+    Examples
+    --------
+    >>> parse_span("2000-2020"), parse_span(" 2015 ")
+    ((2000, 2020), (2015, 2015))
+    >>> parse_span("2020-2000")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    siei_xl.exceptions.OptionError: years 2020-2000 runs backwards: ... first, 2000-2020
+    """
+    raw = str(text).strip()
+    parts = [p.strip() for p in re.split(r"\s*(?:-|\u2013|:|\.\.)\s*", raw)]
+    if not 1 <= len(parts) <= 2 or not all(re.fullmatch(r"\d{1,4}", p) for p in parts):
+        raise OptionError(f"{what} must look like 2000-2020 (or one year, 2015), got {raw!r}")
+    first, last = int(parts[0]), int(parts[-1])
+    if not (1 <= first <= 9999 and 1 <= last <= 9999):
+        raise OptionError(f"{what} must be years between 1 and 9999, got {raw!r}")
+    if first > last:
+        raise OptionError(
+            f"{what} {raw} runs backwards: write the earlier year first, {last}-{first}"
+        )
+    return first, last
 
 
 def split_list(value: object) -> list[str]:

@@ -24,14 +24,17 @@ from siei_xl.exceptions import (
     DuplicateRowError,
     HeaderError,
     NonNumericError,
+    OptionError,
     UnknownCountryError,
     UnknownIndicatorError,
     UnknownYearError,
     closest,
 )
+from siei_xl.files import check_input, csv_rows
 from siei_xl.labels import (
     COUNTRY_HEADERS,
     YEAR_HEADERS,
+    from_decimal_comma,
     is_missing,
     label_key,
     label_text,
@@ -40,7 +43,7 @@ from siei_xl.labels import (
     split_list,
 )
 
-__all__ = ["Panel", "read_panel"]
+__all__ = ["Panel", "read_cells", "read_panel", "table_frame", "years_in_span"]
 
 INDICATOR_HEADERS = ("indicator", "indicator code", "series", "series code", "variable")
 VALUE_HEADERS = ("value", "obs_value", "val")
@@ -390,41 +393,106 @@ def read_panel(
     Parameters
     ----------
     path : path
-        ``.csv``/``.txt`` (comma, semicolon or tab separated) or ``.xlsx``/``.xlsm``.
+        ``.csv``/``.txt`` (comma, semicolon or tab separated; UTF-8, UTF-16 with BOM or
+        Windows-1251) or ``.xlsx``/``.xlsm``. In a semicolon-separated file, as a
+        Russian-locale Excel saves CSV, numbers may have decimal commas (``12,5``).
     sheet : str or int, optional
         Sheet of a workbook; default the sheet named ``Data`` if there is one, else the
         first.
     indicators : list of str or comma-separated str, optional
         Indicators to keep; default all.
+
+    Raises
+    ------
+    DataError
+        The file is missing, empty, a folder, not a table, or not in a layout this reads
+        (the message points to ``siei-xl import`` for other layouts).
+    HeaderError
+        A header is missing or repeated (naming it).
     """
-    file = Path(path)
-    if not file.exists():
-        raise DataError(f"file {str(file)!r} does not exist")
+    file = check_input(path)
+    frame = table_frame(read_cells(file, sheet=sheet))
+    try:
+        return Panel.from_frame(frame, indicators=indicators, description=file.name)
+    except HeaderError as exc:
+        raise type(exc)(
+            f"{file.name}: {exc}; for World Bank, CIS or long tables, convert the file "
+            "first with `siei-xl import`"
+        ) from None
+
+
+def years_in_span(panel: Panel, first: int, last: int, *, what: str) -> list[int]:
+    """The panel's years from ``first`` to ``last``; refused (naming ``what``) when the
+    span runs backwards or holds no year of the data.
+
+    Examples
+    --------
+    >>> p = Panel.from_rows(["country", "year", "x"], [["A", 2000, 1.0], ["A", 2005, 2.0]])
+    >>> years_in_span(p, 1990, 2003, what="--years")
+    [2000]
+    """
+    if first > last:
+        raise OptionError(f"{what}: the first year {first} is after the last year {last}")
+    years = [y for y in panel.years if first <= y <= last]
+    if not years:
+        raise OptionError(
+            f"{what}: no data between {first} and {last} (the data covers "
+            f"{panel.years[0]}-{panel.years[-1]})"
+        )
+    return years
+
+
+def read_cells(
+    path: str | os.PathLike[str], *, sheet: str | int | None = None, what: str = "input"
+) -> list[list[object]]:
+    """The non-blank rows of a CSV file or a workbook's sheet, as cells.
+
+    CSV cells are text; in a semicolon-separated file (Russian-locale Excel) numbers with
+    decimal commas come back with decimal points (``"12,5"`` -> ``"12.5"``). Sheets follow
+    :func:`read_sheet`.
+    """
+    file = check_input(path, what=what)
     suffix = file.suffix.lower()
+    rows: list[list[object]]
     if suffix in {".csv", ".txt", ".tsv"}:
-        frame = _read_csv(file)
+        if sheet is not None:
+            raise OptionError(
+                f"{file.name!r} is a CSV file, which has no sheets: leave out the sheet"
+            )
+        text_rows, separator = csv_rows(file)
+        if separator == ";":
+            text_rows = [[from_decimal_comma(c) or c for c in r] for r in text_rows]
+        rows = [list[object](r) for r in text_rows]
     elif suffix in {".xlsx", ".xlsm"}:
-        frame = _read_sheet(file, sheet)
+        cells = read_sheet(file, sheet, header=None)
+        rows = [list(r) for r in cells.itertuples(index=False, name=None)]
     else:
         raise DataError(f"cannot read {file.name!r}: expected a .csv, .xlsx or .xlsm file")
-    return Panel.from_frame(frame, indicators=indicators, description=file.name)
+    rows = [r for r in rows if not all(_blank(c) for c in r)]
+    if not rows:
+        raise DataError(f"{file.name!r} holds no table (only blank cells)")
+    return rows
 
 
-def _read_csv(file: Path) -> pd.DataFrame:
-    """A CSV as text cells: UTF-8 (with or without BOM), else cp1251 (CIS statistics)."""
-    for encoding in ("utf-8-sig", "cp1251"):
-        try:
-            return pd.read_csv(
-                file,
-                dtype=str,
-                keep_default_na=False,
-                sep=None,
-                engine="python",
-                encoding=encoding,
-            )
-        except UnicodeDecodeError:
-            continue
-    raise DataError(f"cannot decode {file.name!r}: save it as UTF-8 CSV")  # pragma: no cover
+def _blank(cell: object) -> bool:
+    return (
+        cell is None
+        or (isinstance(cell, float) and math.isnan(cell))
+        or (isinstance(cell, str) and not cell.strip())
+    )
+
+
+def table_frame(rows: Sequence[Sequence[object]]) -> pd.DataFrame:
+    """Cells with the first row as header, keeping repeated headers (to refuse them)."""
+    if not rows:
+        raise DataError("the file holds no table")
+    header = ["" if is_missing(h) and not isinstance(h, str) else label_text(h) for h in rows[0]]
+    width = max([len(header), *(len(r) for r in rows)])
+    header += [""] * (width - len(header))
+    body = [list(r) + [None] * (width - len(r)) for r in rows[1:]]
+    frame = pd.DataFrame(body, columns=range(width), dtype=object)
+    frame.columns = pd.Index(header, dtype=object)
+    return frame
 
 
 def read_sheet(file: Path, sheet: str | int | None, *, header: int | None = 0) -> pd.DataFrame:
@@ -442,11 +510,6 @@ def read_sheet(file: Path, sheet: str | int | None, *, header: int | None = 0) -
         elif isinstance(sheet, str) and sheet not in names:
             raise DataError(f"{file.name!r} has no sheet {sheet!r}; sheets: {', '.join(names)}")
         return pd.read_excel(book, sheet_name=sheet, header=header, dtype=object)
-
-
-def _read_sheet(file: Path, sheet: str | int | None) -> pd.DataFrame:
-    frame = read_sheet(file, sheet)
-    return frame.dropna(how="all").dropna(axis=1, how="all")
 
 
 def _canonical_long(

@@ -23,7 +23,18 @@ import pytest
 
 PACKAGE = Path(__file__).resolve().parents[1] / "siei_xl"
 EXCEL_LIBRARIES = {"xlwings", "openpyxl", "xlsxwriter", "pyopenvba"}
-ADAPTERS = {"siei_xl.excel", "siei_xl.udfs", "siei_xl.cli", "siei_xl.report_cli", "siei_xl.calc"}
+ADAPTERS = {
+    "siei_xl.excel",
+    "siei_xl.udfs",
+    "siei_xl.cli",
+    "siei_xl.cli_common",
+    "siei_xl.data_cli",
+    "siei_xl.measures_cli",
+    "siei_xl.groups_cli",
+    "siei_xl.report_cli",
+    "siei_xl.plot",
+    "siei_xl.calc",
+}
 EXCEL_HOST = {"siei_xl.excel", "siei_xl.udfs"}
 
 
@@ -115,11 +126,19 @@ def test_leaves_import_only_the_standard_library(path: Path) -> None:
             "siei_xl.panel",
             "siei_xl.groups",
             "siei_xl.labels",
+            "siei_xl.files",
             "siei_xl.convergence",
+            "siei_xl.classic",
+            "siei_xl.market",
+            "siei_xl.composite",
+            "siei_xl.importers",
+            "siei_xl.job",
             "siei_xl.presets",
             "siei_xl.experts",
             "siei_xl.consolidated",
             "siei_xl.report.compute",
+            "siei_xl.bilateral",
+            "siei_xl.units",
         }
     ],
     ids=lambda p: p.name,

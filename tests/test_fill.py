@@ -309,8 +309,9 @@ def test_fill_prints_a_summary(
     monkeypatch.chdir(tmp_path)
     siei.example_frame().to_csv("panel.csv", index=False)
     code, out, _ = run_cli(
-        capsys, "fill", "panel.csv", "-o", "o.xlsm", "--png", "chart.png", "--region", "RUS,CHN"
-    )
+        capsys, "fill", "panel.csv", "-o", "o.xlsm", "--png", "chart.png", "--region", "RUS,CHN",
+        "--focus", "KAZ",
+    )  # fmt: skip
     assert code == 0
     assert out.startswith("filled o.xlsm: 8 countries, 30 years (1995-2024), 2 indicators;")
     assert "chart: chart.png" in out
@@ -425,7 +426,17 @@ def _wrong_suffix(folder: Path) -> list[str]:
 
 def _bad_setting(folder: Path) -> list[str]:
     siei.example_frame().to_csv(folder / "panel.csv", index=False)
-    return ["fill", "panel.csv", "-o", "out.xlsm", "--region", "Atlantis"]
+    return ["fill", "panel.csv", "-o", "out.xlsm", "--focus", "KAZ", "--region", "Atlantis"]
+
+
+def _no_focus(folder: Path) -> list[str]:
+    siei.example_frame().to_csv(folder / "panel.csv", index=False)
+    return ["fill", "panel.csv", "-o", "out.xlsm", "--partners", "RUS"]
+
+
+def _no_partners(folder: Path) -> list[str]:
+    siei.example_frame().to_csv(folder / "panel.csv", index=False)
+    return ["fill", "panel.csv", "-o", "out.xlsm", "--focus", "KAZ"]
 
 
 @pytest.mark.parametrize(
@@ -436,8 +447,11 @@ def _bad_setting(folder: Path) -> list[str]:
         (_zip_bomb, "refused as a possible zip bomb"),
         (_not_siei, "it is not a SIEI workbook"),
         (_text_in_numbers, "'n/a?' is not a number"),
-        (_wrong_suffix, "the output must be an .xlsm workbook"),
+        (_wrong_suffix, "-o 'out.xlsx': expected a file name ending in .xlsm"),
         (_bad_setting, "Region 'Atlantis' is neither a group"),
+        # a data table has no Settings: nothing is borrowed from the built-in example
+        (_no_focus, "no focus country: give --focus CODE"),
+        (_no_partners, "no partners and no region: give --partners"),
     ],
     ids=lambda v: getattr(v, "__name__", "")[1:] if callable(v) else "",
 )
@@ -703,3 +717,116 @@ def test_fill_from_a_table_with_a_flows_file_writes_the_market_table(
     titles = [r[0] for r in rows if r and isinstance(r[0], str)]
     assert any(t.startswith("Market integration of KAZ") for t in titles)
     assert sheet_rows(out, "Flows")[1][:4] == ["reporter", "partner", "year", "value"]
+    # a CSV's numbers land on the Flows sheet as numbers, not text
+    _reporter, _partner, year, value = sheet_rows(out, "Flows")[2][:4]
+    assert isinstance(year, int)
+    assert isinstance(value, float | int)
+    assert float(value) == float(flows[1][3])
+
+
+# ------------------------------------------------------ ragged years, viewers
+@pytest.fixture
+def ragged_book(tmp_path: Path) -> tuple[Path, siei.Panel]:
+    """A workbook filled from data where KGZ lacks 1995-2004 and CHN 2008-2011."""
+    frame = siei.example_frame()
+    frame.loc[(frame.country == "KGZ") & (frame.year < 2005), "gdp_pc_ppp"] = math.nan
+    frame.loc[(frame.country == "CHN") & frame.year.between(2008, 2011), "gdp_growth"] = math.nan
+    frame.to_csv(tmp_path / "ragged.csv", index=False)
+    out = tmp_path / "ragged.xlsm"
+    argv = ["fill", str(tmp_path / "ragged.csv"), "-o", str(out), "--focus", "KAZ",
+            "--partners", "RUS,CHN,KGZ", "--region", "RUS,CHN,KGZ", "--quiet"]  # fmt: skip
+    assert main(argv) == 0
+    return out, siei.Panel.from_wide(frame)
+
+
+def _chart_ranges(path: Path) -> list[str]:
+    with zipfile.ZipFile(path) as package:
+        names = [n for n in package.namelist() if re.fullmatch(r"xl/charts/chart\d+\.xml", n)]
+        xml = package.read(names[0]).decode("utf-8")
+    return re.findall(r"<c:val><c:numRef><c:f>([^<]+)</c:f>", xml)
+
+
+def _cells(path: Path, reference: str) -> list[object]:
+    sheet_name, cells = reference.replace("$", "").split("!")
+    book = openpyxl.load_workbook(path, data_only=True)
+    return [row[0].value for row in book[sheet_name.strip("'")][cells]]
+
+
+def test_missing_years_are_empty_cells_under_the_chart(
+    ragged_book: tuple[Path, siei.Panel],
+) -> None:
+    """LibreOffice draws a ``#N/A`` source cell as 0 and Excel as a gap; both draw an empty
+    cell as a gap (rendered and looked at: KGZ starts in 2005, CHN breaks in 2008-2011)."""
+    path, panel = ragged_book
+    table = siei.convergence_table(panel, "KAZ", ["RUS", "CHN", "KGZ"], region="RUS,CHN,KGZ")
+    ranges = _chart_ranges(path)
+    assert len(ranges) == 4
+    for reference, column in zip(ranges, table.columns, strict=True):
+        assert reference.startswith("Chart!")
+        cells = _cells(path, reference)
+        expected = table[column].tolist()
+        assert len(cells) == len(expected) == 30
+        for cell, value in zip(cells, expected, strict=True):
+            if math.isnan(value):
+                assert cell is None  # empty: a gap in every viewer
+            else:
+                assert cell == pytest.approx(value, rel=1e-12)
+    kgz = _cells(path, ranges[2])
+    assert kgz[:10] == [None] * 10
+    assert all(isinstance(v, float) for v in kgz[10:])
+
+
+def test_change_uses_the_first_and_last_years_with_values(
+    ragged_book: tuple[Path, siei.Panel],
+) -> None:
+    path, panel = ragged_book
+    rows = sheet_rows(path, "Results")
+    change = next(r for r in rows if r and r[0] == "Change")
+    over = next(r for r in rows if r and r[0] == "Change over")
+    kgz_2005 = siei.pair_distance(panel, "KAZ", "KGZ", 2005)
+    kgz_2024 = siei.pair_distance(panel, "KAZ", "KGZ", 2024)
+    assert change[3] == pytest.approx(kgz_2024 - kgz_2005, rel=1e-12)  # not n/a
+    assert over[1:5] == ["1995-2024", "1995-2024", "2005-2024", "2005-2024"]
+    book = openpyxl.load_workbook(path)
+    formulas = [
+        c.value for c in next(r for r in book["Results"].iter_rows() if r[0].value == "Change")
+    ]
+    assert formulas[3] == "=D35-D16"  # 2024 minus 2005 (the table starts in row 6 with 1995)
+
+
+def test_a_change_of_the_regions_members_is_noted_and_marked(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    siei.example_frame().to_csv(tmp_path / "d.csv", index=False)
+    (tmp_path / "g.csv").write_text(
+        "group,country,from\nG,RUS,\nG,CHN,\nG,KGZ,2015\n", encoding="utf-8"
+    )
+    out = tmp_path / "g.xlsm"
+    argv = ["fill", str(tmp_path / "d.csv"), "-o", str(out), "--focus", "KAZ", "--partners",
+            "RUS", "--region", "G", "--groups", str(tmp_path / "g.csv"), "--sigma-indicator",
+            "gdp_pc_ppp", "--indicators", "gdp_pc_ppp,gdp_growth", "--quiet"]  # fmt: skip
+    assert main(argv) == 0, capsys.readouterr().err
+    rows = sheet_rows(out, "Results")
+    text = [str(c) for r in rows for c in r if isinstance(c, str)]
+    assert any("G membership changed in 2015 (+KGZ)" in t for t in text)
+    header = next(r for r in rows if "members changed" in r)
+    col = header.index("members changed")
+    body = [r for r in rows[rows.index(header) + 1 :] if isinstance(r[col - 2], int)]
+    assert [r[col - 2] for r in body if r[col]] == [2015]
+    assert next(r[col] for r in body if r[col]) == "+KGZ"
+
+
+def test_each_results_table_prints_on_its_own_page_under_its_own_header(
+    tmp_path: Path,
+) -> None:
+    report = fill_module.demo(tmp_path)
+    with zipfile.ZipFile(report.output) as package:
+        workbook = package.read("xl/workbook.xml").decode("utf-8")
+        results = package.read("xl/worksheets/sheet5.xml").decode("utf-8")
+    assert '<sheet name="Results"' in workbook
+    rows = sheet_rows(report.output, "Results")
+    market = next(i for i, r in enumerate(rows) if str(r[0]).startswith("Market integration"))
+    # a page break right above the market (and sigma) tables, and the first table's
+    # header is not printed above them
+    assert re.search(rf'<brk id="{market}"', results)
+    assert "Results!$5:$5" not in workbook

@@ -7,6 +7,7 @@ without Python (LibreOffice, Excel with macros disabled, a phone) shows numbers.
 
 from __future__ import annotations
 
+import math
 import os
 import shutil
 import sys
@@ -21,9 +22,10 @@ from siei_xl.example import EXAMPLE_NOTE
 from siei_xl.excel import layout
 from siei_xl.excel.template import WorkbookContent, build_workbook, write_atomically
 from siei_xl.exceptions import DataError, OptionError
+from siei_xl.files import check_input, check_output
 from siei_xl.groups import GROUP_HEADERS, MEMBER_HEADERS
 from siei_xl.job import SETTINGS, JobResult, run
-from siei_xl.labels import is_missing, label_key
+from siei_xl.labels import is_missing, label_key, parse_number
 from siei_xl.market import PARTNER_HEADERS, REPORTER_HEADERS
 from siei_xl.panel import header_row
 
@@ -110,12 +112,36 @@ def inputs_from_workbook(sheets: dict[str, Rows], source: str) -> tuple[Rows, Ro
     )
 
 
+# What to compute is never borrowed from the built-in example: without a Settings sheet,
+# these must be given by name.
+_ASKED_FOR: Final = {"Focus country": "--focus", "Partners": "--partners", "Region": "--region"}
+
+
 def apply_options(settings: Rows, options: dict[str, object]) -> Rows:
-    """Settings rows with command-line options (keyed by setting name) taking precedence."""
+    """Settings rows with command-line options (keyed by setting name) taking precedence.
+
+    A setting neither on the Settings sheet nor among ``options`` takes its default,
+    except the focus country, partners and region, which stay blank (and a blank focus, or
+    no partners and no region, is refused naming the option to give).
+    """
     given = {label_key(k): v for k, v in options.items() if v is not None}
     current = {label_key(r[0]): r[1] for r in settings if r and r[0]}
     current.update(given)
-    return [[key, current.get(label_key(key), default)] for key, default, _ in SETTINGS]
+    rows = [
+        [key, current.get(label_key(key), "" if key in _ASKED_FOR else default)]
+        for key, default, _ in SETTINGS
+    ]
+    value = {key: "" if is_missing(v) else str(v).strip() for key, v in rows}
+    if not value["Focus country"]:
+        raise OptionError(
+            "no focus country: give --focus CODE (or fill Focus country on the Settings sheet)"
+        )
+    if not value["Partners"] and not value["Region"]:
+        raise OptionError(
+            "no partners and no region: give --partners CODES, --region, or both (or fill "
+            "them on the Settings sheet)"
+        )
+    return rows
 
 
 def fill(
@@ -128,6 +154,9 @@ def fill(
     force: bool = False,
     in_place: bool = False,
     png: str | os.PathLike[str] | None = None,
+    sheet: str | None = None,
+    title: str | None = None,
+    source_line: str | None = None,
     progress: Callable[[str], None] | None = None,
 ) -> FillReport:
     """Fill a SIEI workbook from a template-made workbook or a CSV/XLSX data table.
@@ -143,6 +172,11 @@ def fill(
     options
         Settings by name (``{"Focus country": "KAZ", "Partners": "RUS, CHN"}``), overriding
         the workbook's Settings sheet.
+    sheet
+        The sheet of a data table given as a workbook without SIEI sheets (default: Data,
+        else the first).
+    title, source_line
+        Title and data-source line of the PNG chart.
     """
     step = progress or (lambda _message: None)
     source = Path(input_path)
@@ -156,15 +190,14 @@ def fill(
     elif output_path is None:
         raise OptionError("give an output file (-o OUTPUT.xlsm)")
     else:
-        output = Path(output_path)
-        if output.suffix.lower() != ".xlsm":
-            raise OptionError(f"the output must be an .xlsm workbook, got {output.name!r}")
-        if output.exists() and not force:
-            raise DataError(f"{output} already exists; use --force to overwrite it")
-        if output.resolve() == source.resolve():
+        if Path(output_path).resolve() == source.resolve():
             raise OptionError("the output is the input: use --in-place to write over it")
+        inputs = (source, groups_path, flows_path)
+        output = check_output(output_path, force=force, suffixes=(".xlsm",), inputs=inputs)
+    if png is not None:
+        check_output(png, force=force, suffixes=(".png",), inputs=(source,), what="--png")
     step("reading input")
-    data, groups, settings, flows = _read_inputs(source, groups_path, warnings)
+    data, groups, settings, flows = _read_inputs(source, groups_path, warnings, sheet)
     if flows_path is not None:
         flows = _flows_file(Path(flows_path))
     settings = apply_options(settings, options or {})
@@ -181,6 +214,8 @@ def fill(
         description=f"Filled by siei_xl from {source.name}",
         force=force or in_place,
         png=png,
+        title=title,
+        source_line=source_line,
         backup_of=source if in_place else None,
         backup=backup,
         step=step,
@@ -199,6 +234,8 @@ def write_filled(
     force: bool,
     flows: Rows | None = None,
     png: str | os.PathLike[str] | None = None,
+    title: str | None = None,
+    source_line: str | None = None,
     backup_of: Path | None = None,
     backup: Path | None = None,
     step: Callable[[str], None] = lambda _message: None,
@@ -225,7 +262,13 @@ def write_filled(
     report = FillReport(output, result, list(result.notes), backup=backup)
     if png is not None:
         step("drawing PNG")
-        report.png = draw_png(result, png, source_note=_source_note(result, description))
+        report.png = draw_png(
+            result,
+            png,
+            title=title,
+            source_note=source_line or _source_note(result, description),
+            force=force,
+        )
     return report
 
 
@@ -275,10 +318,11 @@ def demo(
 ) -> FillReport:
     """Fill the workbook from the built-in example: siei_demo.xlsm and siei_demo.png."""
     folder = Path(out_dir)
+    if not folder.is_dir():
+        raise OptionError(f"--out-dir {str(folder)!r} is not an existing folder; create it first")
     workbook, picture = folder / "siei_demo.xlsm", folder / "siei_demo.png"
     for path in (workbook, picture):
-        if path.exists() and not force:
-            raise DataError(f"{path} already exists; use --force to overwrite it")
+        check_output(path, force=force, suffixes=(path.suffix,))
     data, groups, settings, flows = example_market_inputs()
     return write_filled(
         data,
@@ -294,13 +338,17 @@ def demo(
 
 
 def _read_inputs(
-    source: Path, groups_path: object, warnings: list[str]
+    source: Path, groups_path: object, warnings: list[str], sheet: str | None = None
 ) -> tuple[Rows, Rows, Rows, Rows]:
     from siei_xl.panel import read_panel
 
+    check_input(source)
     if source.suffix.lower() in {".xlsx", ".xlsm"}:
         sheets = read_workbook(source)
-        if layout.SETTINGS_SHEET in sheets or source.suffix.lower() == ".xlsm":
+        if sheet is not None and sheet not in sheets:
+            raise DataError(f"{source.name!r} has no sheet {sheet!r}; sheets: {', '.join(sheets)}")
+        is_siei = layout.SETTINGS_SHEET in sheets or source.suffix.lower() == ".xlsm"
+        if is_siei and sheet is None:
             data, groups, settings = inputs_from_workbook(sheets, source.name)
             extra = [n for n in sheets if n not in layout.SHEETS]
             if extra:
@@ -309,7 +357,7 @@ def _read_inputs(
                 )
             flows = sheets.get(layout.FLOWS, [])
             return data, _groups_file(groups_path) or groups, settings, flows
-    frame = read_panel(source).to_wide()
+    frame = read_panel(source, sheet=sheet).to_wide()
     table: Rows = [list(frame.columns)] + [
         [c, int(y), *[None if v != v else float(v) for v in rest]]
         for c, y, *rest in frame.itertuples(index=False)
@@ -318,18 +366,21 @@ def _read_inputs(
 
 
 def _flows_file(path: Path) -> Rows:
-    """A flows table (reporter, partner, year, value) from a CSV or XLSX file."""
-    from siei_xl.panel import read_sheet
+    """A flows table (reporter, partner, year, value) from a CSV or XLSX file, its
+    numbers as numbers (a CSV's text cells would land on the Flows sheet as text)."""
+    from siei_xl.panel import read_cells
 
-    if not path.exists():
-        raise DataError(f"flows file {str(path)!r} does not exist")
-    if path.suffix.lower() in {".xlsx", ".xlsm"}:
-        frame = read_sheet(path, None, header=None)
-    else:
-        import pandas as pd
+    rows = read_cells(path, what="flows file")
+    return [[_cell_value(c) for c in r] for r in rows]
 
-        frame = pd.read_csv(path, dtype=str, keep_default_na=False, header=None)
-    return [list(r) for r in frame.astype(object).itertuples(index=False, name=None)]
+
+def _cell_value(cell: object) -> object:
+    if not isinstance(cell, str):
+        return cell
+    number = parse_number(cell)
+    if number is None or math.isnan(number):
+        return cell if number is None else None
+    return int(number) if number.is_integer() and abs(number) < 1e15 else number
 
 
 def _groups_file(path: object) -> Rows:
@@ -345,17 +396,20 @@ def _groups_file(path: object) -> Rows:
 
 
 def _source_note(result: JobResult, description: str) -> str:
+    """The data line of the chart's footnote (the method line is added by the plot)."""
     if description == EXAMPLE_NOTE:
         return EXAMPLE_NOTE
-    s = result.settings
-    indicators = ", ".join(s.indicators or result.panel.indicators)
-    return (
-        f"{description}. Indicators: {indicators}; "
-        f"z-scores {s.standardize}, ddof={s.ddof}. Computed with siei_xl."
-    )
+    return f"{description}; {result.summary}. Computed with siei_xl."
 
 
-def draw_png(result: JobResult, path: str | os.PathLike[str], *, source_note: str = "") -> Path:
+def draw_png(
+    result: JobResult,
+    path: str | os.PathLike[str],
+    *,
+    title: str | None = None,
+    source_note: str = "",
+    force: bool = True,
+) -> Path:
     from siei_xl.plot import plot_convergence
 
     cfg = result.settings
@@ -363,9 +417,13 @@ def draw_png(result: JobResult, path: str | os.PathLike[str], *, source_note: st
     return plot_convergence(
         result.distances,
         path,
-        title=f"Convergence of {result.panel.country(cfg.focus)} with its partners and the region",
+        title=title
+        or f"Convergence of {result.panel.country(cfg.focus)} with its partners and the region",
         region_column=region,
         source_note=source_note,
+        universe=len(result.panel.countries),
+        marks=result.membership_changes,
+        force=force,
     )
 
 

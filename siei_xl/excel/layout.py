@@ -98,6 +98,10 @@ class ChartSpec:
     """The block of series with their header row, e.g. ``Results!$B$5:$G$35``."""
     x_title: str = "Year"
     y_title: str = "Distance (standardised units; lower = closer)"
+    years: tuple[int, ...] = ()
+    """The categories' values, for a copy of the data beside the chart."""
+    values: tuple[tuple[float, ...], ...] = ()
+    """Each series' values as computed (NaN = not available), for the same copy."""
 
 
 @dataclass
@@ -115,6 +119,12 @@ class SheetLayout:
     """Row heights in points, where wrapped text needs more than one line."""
     lists: dict[tuple[int, int], tuple[str, ...]] = field(default_factory=dict)
     """In-cell drop-down lists (data validation), by position."""
+    page_breaks: list[int] = field(default_factory=list)
+    """Rows (0-based) that start a new printed page: each further table on its own page,
+    under its own header."""
+    repeat_header: bool = True
+    """Print the frozen header rows on every page (off when further tables follow, whose
+    pages must show their own header, not the first table's)."""
 
     def put(
         self, row: int, col: int, value: object = None, style: str = "", formula: str | None = None
@@ -321,20 +331,29 @@ def results_sheet(result: JobResult | None, refs: Refs) -> SheetLayout:
     # Summary rows in standard formulas (any spreadsheet recalculates them).
     sheet.put(last + 1, 0, "Mean", "key")
     sheet.put(last + 2, 0, "Change", "key")
+    sheet.put(last + 3, 0, "Change over", "key")
     for j in range(1, len(columns) + 1):
         column = table.iloc[:, j - 1].to_numpy(dtype=float)
         cells = f"{col_name(j)}{first + 1}:{col_name(j)}{last + 1}"
         finite = column[np.isfinite(column)]
         mean = float(finite.mean()) if finite.size else math.nan
         sheet.put(last + 1, j, _cached(mean, "#DIV/0!"), "number", f"=AGGREGATE(1,6,{cells})")
-        change = float(column[-1] - column[0])
+        # first and last years that have a value: a ragged series is not n/a for lack of
+        # its end years, and the row below says which years were used
+        have = np.flatnonzero(np.isfinite(column))
+        if have.size < 2:
+            sheet.put(last + 2, j, "#N/A", "number", "=NA()")
+            sheet.put(last + 3, j, "n/a (fewer than 2 years)", "note")
+            continue
+        lo, hi = int(have[0]), int(have[-1])
         sheet.put(
             last + 2,
             j,
-            _cached(change),
+            float(column[hi] - column[lo]),
             "number",
-            f"={col_name(j)}{last + 1}-{col_name(j)}{first + 1}",
+            f"={col_name(j)}{first + hi + 1}-{col_name(j)}{first + lo + 1}",
         )
+        sheet.put(last + 3, j, f"{int(table.index[lo])}-{int(table.index[hi])}", "year")
     next_col = len(columns) + 2
     if result.region_cv is not None:
         cv_col = next_col
@@ -357,12 +376,13 @@ def results_sheet(result: JobResult | None, refs: Refs) -> SheetLayout:
             code = "#DIV/0!" if error in {"NearZeroMeanError", "TooFewCountriesError"} else "#N/A"
             formula = f"=SIEI_GROUPCV({data},{members_of(year_cell)},{year_cell},{cv_options})"
             sheet.put(r, cv_col + 1, _cached(float(cv), code), "number", formula)
-    notes_row = last + 5
+    notes_row = last + 6
     sheet.put(
-        last + 3,
+        last + 4,
         0,
-        "Mean: over the years shown, n/a years left out. Change: last year minus first "
-        "(negative = the economies converged).",
+        "Mean: over the years shown, n/a years left out. Change: the last year with a value "
+        "minus the first with a value, the years in 'Change over' (negative = the economies "
+        "converged).",
         "note",
     )
     sheet.put(
@@ -371,6 +391,9 @@ def results_sheet(result: JobResult | None, refs: Refs) -> SheetLayout:
     for k, note in enumerate(result.notes, start=1):
         sheet.put(notes_row + k, 0, f"- {note}", "note")
     below = notes_row + len(result.notes) + 3
+    if result.market is not None or result.sigma is not None:
+        sheet.page_breaks.append(below)
+        sheet.repeat_header = False
     if result.market is not None:
         _market_block(sheet, result, result.market, refs, below, members_of)
     if result.sigma is not None:
@@ -384,6 +407,8 @@ def results_sheet(result: JobResult | None, refs: Refs) -> SheetLayout:
             for j, name in enumerate(columns, start=1)
         ),
         source=ref(RESULTS, TABLE_ROW, 1, last, len(columns)),
+        years=tuple(int(y) for y in table.index),
+        values=tuple(tuple(float(v) for v in table[c]) for c in columns),
     )
     return sheet
 
@@ -450,7 +475,9 @@ def _sigma_block(
     header = top + 1
     sheet.put(header, col, "Year", "header")
     sheet.put(header, col + 1, f"sigma ({cfg.sigma_measure})", "header")
+    sheet.put(header, col + 2, "members changed", "header")
     sheet.widths.setdefault(col + 1, 14)
+    sheet.widths.setdefault(col + 2, 14)
     options = f"{at['Sigma measure']},{at['ddof']}"
     for i, (year, value, error) in enumerate(
         zip(series["year"], series["sigma"], series["error"], strict=True)
@@ -464,6 +491,8 @@ def _sigma_block(
             f"{year_cell},{options})"
         )
         sheet.put(r, col + 1, _cached(float(value), code), "number", formula)
+        if "membership" in series and series["membership"].iloc[i]:
+            sheet.put(r, col + 2, str(series["membership"].iloc[i]), "note")
     r = header + len(series) + 2
     sheet.put(r, col, "Trend of sigma (OLS on year, years with a value), as computed:", "note")
     for k, (label, value) in enumerate(
@@ -482,12 +511,58 @@ def _members_formula(refs: Refs, region_is_group: bool) -> Callable[[str], str]:
     return lambda year_cell: f"SIEI_GROUP_MEMBERS({refs.groups},{region},{year_cell})"
 
 
+CHART_DATA_ROW: Final = 32
+"""0-based row of the title of the chart's data block on the Chart sheet, below the chart."""
+
+
 def chart_sheet(results: SheetLayout) -> SheetLayout:
+    """The Chart sheet: the chart, drawn from a copy of the Results values below it.
+
+    In the copy a year without a value is an empty cell. Excel and LibreOffice both leave
+    a gap for an empty cell, whereas LibreOffice draws Results' ``#N/A`` cells as zeros
+    (the reader would see a line drop to 0, as if the economies were identical). SIEI >
+    Compute and Draw chart redraw the chart from the live Results cells in Excel, which
+    shows ``#N/A`` as a gap.
+    """
     sheet = SheetLayout(CHART)
     _instruction(sheet)
-    sheet.chart = results.chart_source
-    if results.chart_source is None:
+    spec = results.chart_source
+    if spec is None:
         sheet.put(2, 0, "No chart yet: click SIEI > Compute, then Draw chart.", "note")
+        return sheet
+    if not spec.years:
+        sheet.chart = spec
+        return sheet
+    top = CHART_DATA_ROW
+    sheet.page_breaks.append(top)  # the data under their header on a page of their own
+    sheet.put(
+        top,
+        0,
+        "Chart data: the Results values as computed (blank = not available, drawn as a gap). "
+        "SIEI > Compute redraws the chart from the live Results cells.",
+        "note",
+    )
+    header, first = top + 1, top + 2
+    last = first + len(spec.years) - 1
+    sheet.put(header, 0, "Year", "header")
+    for i, year in enumerate(spec.years):
+        sheet.put(first + i, 0, year, "year")
+    series = []
+    for j, (line, values) in enumerate(zip(spec.series, spec.values, strict=True), start=1):
+        sheet.put(header, j, line.name, "header")
+        sheet.widths[j] = 13
+        for i, value in enumerate(values):
+            if math.isfinite(value):
+                sheet.put(first + i, j, value, "number")
+        series.append(Series(line.name, ref(CHART, first, j, last, j), dashed=line.dashed))
+    sheet.chart = ChartSpec(
+        title=spec.title,
+        categories=ref(CHART, first, 0, last, 0),
+        series=tuple(series),
+        source=ref(CHART, header, 1, last, len(series)),
+        x_title=spec.x_title,
+        y_title=spec.y_title,
+    )
     return sheet
 
 

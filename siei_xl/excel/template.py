@@ -24,7 +24,7 @@ from typing import Any, Final
 
 import xlsxwriter
 
-from siei_xl import __version__
+from siei_xl import __version__, files
 from siei_xl.excel import layout, ovba, vba
 from siei_xl.excel.layout import SheetLayout
 from siei_xl.excel.selftest import build_text
@@ -164,7 +164,10 @@ def _write_sheet(book: Any, sheet: SheetLayout, formats: dict[str, Any]) -> None
         ws.set_row(row, height)
     if sheet.freeze_rows:
         ws.freeze_panes(sheet.freeze_rows, 0)
-        ws.repeat_rows(sheet.freeze_rows - 1)
+        if sheet.repeat_header:
+            ws.repeat_rows(sheet.freeze_rows - 1)
+    if sheet.page_breaks:
+        ws.set_h_pagebreaks(sheet.page_breaks)
     for cell in sheet.cells:
         fmt = formats[cell.style]
         if cell.formula is not None:
@@ -287,28 +290,11 @@ def build_workbook(content: WorkbookContent) -> bytes:
 def write_atomically(path: str | os.PathLike[str], payload: bytes, *, force: bool = False) -> Path:
     """Write to a temporary file beside ``path``, then rename it into place.
 
-    An existing file is replaced only with ``force``; a failure leaves no partial file.
+    An existing file is replaced only with ``force``; a failure leaves no partial file
+    (:func:`siei_xl.files.write_atomically`).
     """
-    from siei_xl.exceptions import DataError
-
-    target = Path(path)
-    if target.exists() and not force:
-        raise DataError(f"{target} already exists; use --force to overwrite it")
-    if not target.parent.exists():
-        raise DataError(f"folder {str(target.parent)!r} does not exist")
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(payload)
-        # mkstemp makes the file private; give it the mode a normally created file would get
-        mask = os.umask(0)
-        os.umask(mask)
-        os.chmod(tmp_name, target.stat().st_mode & 0o777 if target.exists() else 0o666 & ~mask)
-        os.replace(tmp_name, target)
-    except BaseException:
-        Path(tmp_name).unlink(missing_ok=True)
-        raise
-    return target
+    target = files.check_output(path, force=force, suffixes=())
+    return files.write_atomically(target, lambda temp: temp.write_bytes(payload))
 
 
 def build_template(path: str | os.PathLike[str] = TEMPLATE_NAME, *, force: bool = True) -> Path:
