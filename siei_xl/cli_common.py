@@ -41,6 +41,9 @@ INPUT_OPTIONS: Final = {
     "table": "input",
     "flows": "flows file",
     "groups": "groups file",
+    "file": "input",
+    "experts": "expert poll file",
+    "presets": "presets file",
 }
 """Attributes of parsed arguments that name input files, and what to call them."""
 _SEPARATORS: Final = {",": ",", ";": ";", "tab": "\t"}

@@ -21,6 +21,7 @@ import sys
 import pandas as pd
 
 from siei_xl import bilateral, imf, importers, worldbank
+from siei_xl.cli_common import TABLE_SUFFIXES
 from siei_xl.exceptions import OptionError
 
 __all__ = ["register"]
@@ -73,7 +74,9 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         help="trade flows only: also write each reporter's total with the World (Data "
         "layout: country, year, trade_world_<unit>), a base for trade shares",
     )
-    imp.set_defaults(run=_run_import)
+    imp.set_defaults(
+        run=_run_import, outputs=(("output", TABLE_SUFFIXES), ("totals", TABLE_SUFFIXES))
+    )
 
     fetch = subparsers.add_parser(
         "fetch",
@@ -101,7 +104,9 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     _output(fetch)
     fetch.add_argument("--refresh", action="store_true", help="ignore the cached copy")
     fetch.add_argument("--cache-dir", metavar="DIR", help="folder of the cache")
-    fetch.set_defaults(run=_run_fetch)
+    fetch.set_defaults(
+        run=_run_fetch, outputs=(("output", TABLE_SUFFIXES), ("totals", TABLE_SUFFIXES))
+    )
 
 
 def _output(parser: argparse.ArgumentParser) -> None:

@@ -77,7 +77,7 @@ def register_experts(subparsers: argparse._SubParsersAction[argparse.ArgumentPar
     exp.add_argument("--scale", default="1-10", help="lowest-highest score (default %(default)s)")
     exp.add_argument("-o", "--output", help="write the summary as CSV here")
     exp.add_argument("--force", action="store_true", help="replace the output if it exists")
-    exp.set_defaults(run=_run_experts)
+    exp.set_defaults(run=_run_experts, outputs=(("output", (".csv",)),))
 
 
 def _run_experts(args: argparse.Namespace) -> None:
@@ -149,7 +149,8 @@ def register_report(subparsers: argparse._SubParsersAction[argparse.ArgumentPars
     rep.add_argument("--ddof", type=int, default=DDOF, choices=(0, 1))
     rep.add_argument("--force", action="store_true", help="replace a non-empty FOLDER")
     rep.add_argument("--quiet", action="store_true", help="print only errors")
-    rep.set_defaults(run=_run_report)
+    # -o names a folder, which the report checks itself (empty, or --force)
+    rep.set_defaults(run=_run_report, outputs=())
 
 
 def _run_report(args: argparse.Namespace) -> None:

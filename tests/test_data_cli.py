@@ -184,5 +184,5 @@ def test_fetch_worldbank_offline_without_a_copy(
 
 
 def test_fetch_needs_its_options(capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["fetch", "worldbank", "--countries", "KAZ", "-o", "x.csv"]) == 2
+    assert main(["fetch", "worldbank", "--countries", "KAZ", "--years", "2015", "-o", "x.csv"]) == 2
     assert "--indicators" in capsys.readouterr().err

@@ -40,7 +40,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     build.add_argument("-o", "--output", required=True, metavar="OXT", help="e.g. siei.oxt")
     build.add_argument("--python", metavar="PATH", help=PYTHON_HELP)
     build.add_argument("--force", action="store_true", help="replace OXT if it exists")
-    build.set_defaults(run=_run_build)
+    build.set_defaults(run=_run_build, outputs=(("output", (".oxt",)),))
 
     for name, text in (("install", "install into"), ("uninstall", "remove from")):
         action = sub.add_parser(name, help=f"{text} your LibreOffice profile (or --profile)")
