@@ -30,9 +30,10 @@ from siei_xl.exceptions import (
     UndefinedResultError,
     UnknownCountryError,
     UnknownGroupError,
+    closest,
 )
 from siei_xl.experts import ExpertScores, agreement, expert_summary, institutional_index
-from siei_xl.groups import Groups, resolve_group
+from siei_xl.groups import Groups, catalogue, resolve_group
 from siei_xl.labels import split_list
 from siei_xl.market import Flows, FlowScore, flow_group, flow_pair, flow_within
 from siei_xl.panel import Panel
@@ -362,10 +363,12 @@ def compute_report(
         except UnknownCountryError:
             if not named:
                 raise
-            known = f" (groups: {', '.join(groups.names)})" if groups is not None else ""
+            name = str(group).strip()
+            known = [*(groups.names if groups is not None else ()), *catalogue().book.names]
             raise UnknownGroupError(
-                f"{str(group).strip()!r} is neither a group defined by --groups{known} nor a "
-                "country of the data; give --groups FILE or a list such as KAZ,RUS,KGZ"
+                f"{name!r} is neither a group (yours or the built-in catalogue's) nor a "
+                f"country of the data{closest(name, known)}; run 'siei-xl groups' to list the "
+                "groupings, or give a list such as KAZ,RUS,KGZ"
             ) from None
         by_year[year] = labels
         order.update(dict.fromkeys(labels))
