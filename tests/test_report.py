@@ -221,7 +221,9 @@ def test_a_failure_leaves_no_folder(inputs, tmp_path: Path) -> None:
     with pytest.raises(UnknownCountryError, match="KZX"):
         build_report(inputs["data"], tmp_path / "out", group="KZX,RUS", years="2010-2011")
     assert list(tmp_path.iterdir()) == []
-    with pytest.raises(UnknownGroupError, match="'Nowhere' is neither a group \(yours or the built-in catalogue's\)"):
+    with pytest.raises(
+        UnknownGroupError, match=r"'Nowhere' is neither a group \(yours or the built-in"
+    ):
         build_report(inputs["data"], tmp_path / "out", group="Nowhere", years="2010")
     with pytest.raises(OptionError, match="no market preset uses 'tourism' flows"):
         build_report(
