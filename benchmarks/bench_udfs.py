@@ -155,6 +155,11 @@ def bench_matrix_vs_cdist(n_countries: int = 199, year: float = 2015.0) -> None:
     indicator (sample sd, as the default) and calls ``cdist``: the least any program must
     do from those cells. The function also checks its cache key (the range's content) and
     returns the table as Python lists, as a spreadsheet needs.
+
+    Two figures for the function: a recalculation handing over the same cells (the
+    finished table is cached on the range's content and the options), and the same range
+    with the finished tables forgotten before each call (the panel stays parsed: the
+    matrix and its 40,000 Python floats are built again).
     """
     import numpy as np
     from scipy.spatial.distance import cdist
@@ -166,23 +171,35 @@ def bench_matrix_vs_cdist(n_countries: int = 199, year: float = 2015.0) -> None:
         z = (x - np.nanmean(x, axis=0)) / np.nanstd(x, axis=0, ddof=1)
         return cdist(z, z)
 
-    def best(call: Callable[[Rows], object], n: int = 100) -> float:
+    def timed_runs(
+        call: Callable[[Rows], object], before: Callable[[], None] = lambda: None, n: int = 300
+    ) -> tuple[float, float]:
+        """Best and median of ``n`` calls, each on a new copy of the range."""
         samples = []
         for _ in range(n):
             data = copy_rows(rows)
+            before()
             elapsed, _ = _timed(lambda data=data: call(data))
             samples.append(elapsed)
-        return min(samples)
+        return min(samples), statistics.median(samples)
 
-    udfs.SIEI_PAIR_MATRIX(copy_rows(rows), year)
-    ours = best(lambda d: udfs.SIEI_PAIR_MATRIX(d, year))
-    theirs = best(baseline)
-    verdict = "OK" if ours < 3 * theirs else "MISSED"
-    print(
-        f"\nSIEI_PAIR_MATRIX of {n_countries} economies, warm (best of 100): "
-        f"{ours * 1e3:.3f} ms; cdist from the same cells {theirs * 1e3:.3f} ms: "
-        f"{ours / theirs:.1f}x (goal 3x: {verdict})"
-    )
+    matrix = udfs.SIEI_PAIR_MATRIX(copy_rows(rows), year)
+    assert len(matrix) == n_countries + 1, len(matrix)
+    ours = timed_runs(lambda d: udfs.SIEI_PAIR_MATRIX(d, year))
+    built = timed_runs(lambda d: udfs.SIEI_PAIR_MATRIX(d, year), cells.clear_tables)
+    theirs = timed_runs(baseline)
+    print(f"\nSIEI_PAIR_MATRIX of {n_countries} economies, {len(rows)} rows, 300 calls each:")
+    for label, (best, median) in [
+        ("cdist from the same cells (baseline)", theirs),
+        ("SIEI_PAIR_MATRIX, same cells again", ours),
+        ("SIEI_PAIR_MATRIX, table built anew", built),
+    ]:
+        print(
+            f"    {label:38} best {best * 1e3:6.3f} ms, median {median * 1e3:6.3f} ms: "
+            f"{best / theirs[0]:4.1f}x / {median / theirs[1]:4.1f}x the baseline"
+        )
+    verdict = "OK" if ours[1] < 3 * theirs[1] else "MISSED"
+    print(f"    goal: same cells again within 3x the baseline (median): {verdict}")
 
 
 if __name__ == "__main__":

@@ -35,6 +35,7 @@ from siei_xl.exceptions import SieiError
 from siei_xl.groups import Groups
 from siei_xl.sheetfuncs.cells import (
     as_rows,
+    cached_table,
     cell_value,
     ddof_arg,
     error_text,
@@ -44,6 +45,7 @@ from siei_xl.sheetfuncs.cells import (
     number_arg,
     optional_labels,
     panel_from_cells,
+    panel_with_key,
     table,
     year_arg,
 )
@@ -294,20 +296,32 @@ def SIEI_PAIR_MATRIX(
     standardize: Any = None,
     ddof: Any = None,
 ) -> Any:
-    panel = panel_from_cells(data, indicators)
+    panel, content = panel_with_key(data, indicators)
     y = year_arg(year)
     method, dd = method_arg(standardize), ddof_arg(ddof)
-    frame = pair_matrix(panel, y, countries=optional_labels(countries), standardize=method, ddof=dd)
-    labels = frame.index.tolist()
-    values = frame.to_numpy()
-    # Whole rows at C speed (tolist gives plain floats); only the few gaps are visited
-    # one by one, each with its pair's own error naming what lacks a value.
-    body: list[list[object]] = values.tolist()
-    for i, j in zip(*np.nonzero(~np.isfinite(values)), strict=True):
-        body[i][j] = _matrix_gap(panel, labels[i], labels[j], y, method, dd, float(values[i, j]))
-    for a, row in zip(labels, body, strict=True):
-        row.insert(0, a)
-    return [["country", *labels], *body]
+    chosen = optional_labels(countries)
+
+    def build() -> list[list[object]]:
+        frame = pair_matrix(panel, y, countries=chosen, standardize=method, ddof=dd)
+        labels = frame.index.tolist()
+        values = frame.to_numpy()
+        # Whole rows at C speed (tolist gives plain floats); only the few gaps are visited
+        # one by one, each with its pair's own error naming what lacks a value.
+        body: list[list[object]] = values.tolist()
+        finite = np.isfinite(values)
+        # all() first: searching a gapless 199 x 199 matrix for gaps costs ten times more
+        gaps = () if finite.all() else zip(*np.nonzero(~finite), strict=True)
+        for i, j in gaps:
+            pair = labels[i], labels[j]
+            body[i][j] = _matrix_gap(panel, *pair, y, method, dd, float(values[i, j]))
+        for a, row in zip(labels, body, strict=True):
+            row.insert(0, a)
+        return [["country", *labels], *body]
+
+    # Built once per range content and options: a recalculation that hands over the same
+    # cells gets the finished table (new row lists), not 40,000 new floats again.
+    key = ("SIEI_PAIR_MATRIX", *content, y, None if chosen is None else tuple(chosen), method, dd)
+    return cached_table(key, build)
 
 
 def _matrix_gap(panel: Any, a: str, b: str, year: int, method: str, ddof: int, value: float) -> str:
