@@ -33,18 +33,22 @@ from siei_xl.convergence import (
 )
 from siei_xl.exceptions import SieiError
 from siei_xl.groups import Groups
+from siei_xl.labels import label_text
 from siei_xl.sheetfuncs.cells import (
     as_rows,
     cell_value,
     ddof_arg,
     error_text,
+    is_missing_arg,
     label_arg,
     labels_arg,
     method_arg,
     number_arg,
+    one_value,
     optional_labels,
     panel_from_cells,
     table,
+    trim_blank_rows,
     year_arg,
 )
 from siei_xl.sheetfuncs.spec import sheet_function
@@ -736,7 +740,6 @@ def SIEI_COMPOSITE(scores: Any, directions: Any, weights: Any = None) -> Any:
 
     from siei_xl.composite import composite_index, split_table
     from siei_xl.labels import parse_number
-    from siei_xl.sheetfuncs.cells import trim_blank_rows
 
     rows = trim_blank_rows(as_rows(scores))
     if len(rows) < 2:
@@ -772,3 +775,121 @@ def SIEI_COMPOSITE(scores: Any, directions: Any, weights: Any = None) -> Any:
             ]
         )
     return out
+
+
+# ------------------------------------------------------- institutional block
+EXPERTS = (
+    "Expert poll range with a header row: expert, grouping, criterion, year, score (one row "
+    "per expert, grouping, criterion and year; blank score = no score)."
+)
+SCALE = "Optional. The scale of the scores, e.g. '1-10' (default) or '0-5'."
+STATISTIC_WORDS = {
+    "mean": "mean",
+    "median": "median",
+    "sd": "sd",
+    "min": "min",
+    "max": "max",
+    "n": "n_experts",
+    "n_experts": "n_experts",
+    "w": "w",
+    "p": "p_value",
+    "p_value": "p_value",
+}
+"""The statistic argument's words (case-blind) and the column of the summary each names."""
+
+
+def _statistic(value: Any) -> str:
+    if is_missing_arg(value):
+        return "mean"
+    word = label_arg(value, "statistic").lower()
+    if word not in STATISTIC_WORDS:
+        raise exceptions.OptionError(
+            f"statistic must be mean, median, sd, n, min, max, W or p, got {word!r}"
+        )
+    return STATISTIC_WORDS[word]
+
+
+def _scale(value: Any) -> Any:
+    from siei_xl.experts import SCALE as DEFAULT_SCALE
+
+    return DEFAULT_SCALE if is_missing_arg(value) else label_text(one_value(value, "score_scale"))
+
+
+@sheet_function(
+    "Institutional block: one statistic of the expert poll for a grouping (mean, median, sd, "
+    "n, min, max of the scores; Kendall's W or its p of the criterion).",
+    args={
+        "experts": EXPERTS,
+        "grouping": "Grouping scored, e.g. EAEU (trimmed, any case).",
+        "criterion": "Optional. Criterion, e.g. trade regime. Blank: the mean over criteria "
+        "(statistic mean or n only).",
+        "year": "Optional. Year of the poll. Blank: the latest year of the poll.",
+        "statistic": "Optional. mean (default), median, sd, n (experts), min, max, W "
+        "(Kendall's agreement) or p (its chi-square p-value).",
+        "score_scale": SCALE,
+    },
+    returns="number",
+    example='=SIEI_EXPERT(Experts!A1:E200, "EAEU", "trade regime", 2024, "median")',
+    errors=(
+        "#VALUE! a score outside the scale, text in a score or a repeated row (naming it)",
+        "#N/A a grouping, criterion or year without scores",
+    ),
+)
+def SIEI_EXPERT(
+    experts: Any,
+    grouping: Any,
+    criterion: Any = None,
+    year: Any = None,
+    statistic: Any = None,
+    score_scale: Any = None,
+) -> Any:
+    from siei_xl.experts import expert_value
+
+    rows = trim_blank_rows(as_rows(experts))
+    return expert_value(
+        rows,
+        label_arg(grouping, "grouping"),
+        None if is_missing_arg(criterion) else label_arg(criterion, "criterion"),
+        None if is_missing_arg(year) else year_arg(year),
+        _statistic(statistic),
+        _scale(score_scale),
+    )
+
+
+SUMMARY_COLUMNS = (
+    "grouping",
+    "criterion",
+    "year",
+    "n_experts",
+    "mean",
+    "median",
+    "sd",
+    "min",
+    "max",
+    "w",
+    "p_value",
+)
+
+
+@sheet_function(
+    "The expert poll summed up: one row per grouping, criterion and year with n, mean, "
+    "median, sd, min, max, and Kendall's W of the criterion with its p-value. Spills.",
+    args={"experts": EXPERTS, "score_scale": SCALE},
+    returns="table: grouping, criterion, year, n_experts, mean, median, sd, min, max, w, p_value",
+    example="=SIEI_EXPERT_TABLE(Experts!A1:E200)",
+    spills=True,
+)
+def SIEI_EXPERT_TABLE(experts: Any, score_scale: Any = None) -> Any:
+    from siei_xl.experts import ExpertScores, expert_summary
+
+    scores = ExpertScores.from_cells(trim_blank_rows(as_rows(experts)), scale=_scale(score_scale))
+    summary = expert_summary(scores)
+    no_w = "W needs 2 or more experts who scored every grouping, and an ordering"
+    reasons = {"sd": "one expert: no sd", "w": no_w, "p_value": no_w}
+    body = []
+    for record in summary.to_dict("records"):
+        row: list[object] = [record["grouping"], record["criterion"], float(record["year"])]
+        for column in SUMMARY_COLUMNS[3:]:
+            row.append(cell_value(float(record[column]), reasons.get(column)))
+        body.append(row)
+    return table(SUMMARY_COLUMNS, body)
