@@ -134,8 +134,12 @@ def sigma_value(
     groups: Groups | None = None,
     measure: str = "sd_log",
     ddof: int = DDOF,
+    members: str = "as-of-year",
 ) -> float:
     """Dispersion of ``indicator`` across the group's countries in one year.
+
+    ``members="fixed"`` takes the group's members of the data's last year, as
+    :func:`sigma_series` does over the data's years; ``as-of-year`` those of ``year``.
 
     Examples
     --------
@@ -145,9 +149,8 @@ def sigma_value(
     """
     measure, ddof = _options(measure, ddof)
     panel.year_index(year)
-    return _sigma_of(
-        panel, indicator, resolve_group(group, int(year), groups), int(year), measure, ddof
-    )
+    when = panel.years[-1] if _members_option(members) == "fixed" else int(year)
+    return _sigma_of(panel, indicator, resolve_group(group, when, groups), int(year), measure, ddof)
 
 
 def sigma_series(

@@ -596,7 +596,20 @@ INDICATOR = "Header of the data column to use, e.g. gdp_pc_ppp (a positive level
 MEASURE = "Optional. 'sd_log' (default): sd of logs; 'cv': sd / mean of the levels."
 
 
-def _sigma(data: Any, indicator: Any, group: Any, measure: Any, ddof: Any) -> Any:
+MEMBERS = (
+    "Optional. For a named group whose membership changes: 'as-of-year' (default): each "
+    "year's members; 'fixed': the members of the data's last year in every year."
+)
+
+
+def _members(value: Any) -> str:
+    """The members option; blank means each year's members."""
+    return "as-of-year" if is_missing_arg(value) else label_arg(value, "members")
+
+
+def _sigma(
+    data: Any, indicator: Any, group: Any, measure: Any, ddof: Any, members: Any = None
+) -> Any:
     from siei_xl.classic import sigma_series
 
     panel = panel_from_cells(data)
@@ -607,6 +620,7 @@ def _sigma(data: Any, indicator: Any, group: Any, measure: Any, ddof: Any) -> An
         labels_arg(group, "group"),
         measure=how,
         ddof=ddof_arg(ddof),
+        members=_members(members),
     )
 
 
@@ -620,13 +634,20 @@ def _sigma(data: Any, indicator: Any, group: Any, measure: Any, ddof: Any) -> An
         "year": YEAR,
         "measure": MEASURE,
         "ddof": DDOF,
+        "members": MEMBERS,
     },
     returns="number",
     example='=SIEI_SIGMA(Data!A1:D400, "gdp_pc_ppp", "KAZ, RUS, KGZ, UZB", 2015)',
     errors=("#NUM! a non-positive value (no logarithm)", "#N/A a member lacks a value"),
 )
 def SIEI_SIGMA(
-    data: Any, indicator: Any, group: Any, year: Any, measure: Any = None, ddof: Any = None
+    data: Any,
+    indicator: Any,
+    group: Any,
+    year: Any,
+    measure: Any = None,
+    ddof: Any = None,
+    members: Any = None,
 ) -> Any:
     from siei_xl.classic import sigma_value
 
@@ -638,35 +659,60 @@ def SIEI_SIGMA(
         year_arg(year),
         measure=how,
         ddof=ddof_arg(ddof),
+        members=_members(members),
     )
 
 
 @sheet_function(
     "Sigma convergence: the dispersion of an indicator across the group each year (sd of "
     "logs, or CV). Spills: year, sigma. Falling = converging.",
-    args={"data": DATA, "indicator": INDICATOR, "group": GROUP, "measure": MEASURE, "ddof": DDOF},
+    args={
+        "data": DATA,
+        "indicator": INDICATOR,
+        "group": GROUP,
+        "measure": MEASURE,
+        "ddof": DDOF,
+        "members": MEMBERS,
+    },
     returns="table: year, sigma",
     example='=SIEI_SIGMA_SERIES(Data!A1:D400, "gdp_pc_ppp", "KAZ, RUS, KGZ, UZB")',
     spills=True,
 )
 def SIEI_SIGMA_SERIES(
-    data: Any, indicator: Any, group: Any, measure: Any = None, ddof: Any = None
+    data: Any,
+    indicator: Any,
+    group: Any,
+    measure: Any = None,
+    ddof: Any = None,
+    members: Any = None,
 ) -> Any:
-    return _series(_sigma(data, indicator, group, measure, ddof).series, "sigma")
+    return _series(_sigma(data, indicator, group, measure, ddof, members).series, "sigma")
 
 
 @sheet_function(
     "The trend of sigma: OLS slope per year, its standard error, t statistic and years used. "
     "A negative, significant slope is sigma convergence.",
-    args={"data": DATA, "indicator": INDICATOR, "group": GROUP, "measure": MEASURE, "ddof": DDOF},
+    args={
+        "data": DATA,
+        "indicator": INDICATOR,
+        "group": GROUP,
+        "measure": MEASURE,
+        "ddof": DDOF,
+        "members": MEMBERS,
+    },
     returns="labelled table (4 rows)",
     example='=SIEI_SIGMA_TREND(Data!A1:D400, "gdp_pc_ppp", "KAZ, RUS, KGZ, UZB")',
     spills=True,
 )
 def SIEI_SIGMA_TREND(
-    data: Any, indicator: Any, group: Any, measure: Any = None, ddof: Any = None
+    data: Any,
+    indicator: Any,
+    group: Any,
+    measure: Any = None,
+    ddof: Any = None,
+    members: Any = None,
 ) -> Any:
-    fit = _sigma(data, indicator, group, measure, ddof).trend
+    fit = _sigma(data, indicator, group, measure, ddof, members).trend
     return [
         ["slope per year", cell_value(fit.slope, "no trend", "#NUM!")],
         ["standard error", cell_value(fit.se, "fewer than 3 years", "#NUM!")],
@@ -684,13 +730,17 @@ def SIEI_SIGMA_TREND(
         "group": GROUP + " At least 3 countries.",
         "start_year": "First year, e.g. 2000.",
         "end_year": "Last year, e.g. 2020.",
+        "members": "Optional. For a named group whose membership changes: 'as-of-year' "
+        "(default): the members in start_year; 'fixed': the members in end_year.",
     },
     returns="labelled table (10 rows)",
     example='=SIEI_BETA(Data!A1:D400, "gdp_pc_ppp", "KAZ, RUS, KGZ, UZB, TKM", 2000, 2020)',
     spills=True,
     errors=("#NUM! a non-positive value (no logarithm), or no convergence speed",),
 )
-def SIEI_BETA(data: Any, indicator: Any, group: Any, start_year: Any, end_year: Any) -> Any:
+def SIEI_BETA(
+    data: Any, indicator: Any, group: Any, start_year: Any, end_year: Any, members: Any = None
+) -> Any:
     from siei_xl.classic import beta_convergence
 
     r = beta_convergence(
@@ -699,6 +749,7 @@ def SIEI_BETA(data: Any, indicator: Any, group: Any, start_year: Any, end_year: 
         labels_arg(group, "group"),
         year_arg(start_year, "start_year"),
         year_arg(end_year, "end_year"),
+        members=_members(members),
     )
     no_speed = (
         f"1 + bT = {1 + r.b * r.years:.3g} <= 0: the gaps reverse, so there is no convergence speed"
