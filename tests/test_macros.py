@@ -131,7 +131,7 @@ def test_formulas_follow_the_users_own_layout() -> None:
     rows = {name: macros.read_sheet(book.sheets[name]) for name in INPUTS}
     refs = macros.refs_of(rows["Data"], rows["Groups"], rows["Settings"])
     assert refs.data == "Data!$A$1:$D$241"
-    assert refs.groups == "Groups!$A$3:$D$16"
+    assert refs.groups == "Groups!$A$3:$D$18"
     row_of = {r[0]: i + 1 for i, r in enumerate(moved) if r[0]}
     for key, cell in refs.settings.items():
         assert cell == f"Settings!$B${row_of[key]}", key

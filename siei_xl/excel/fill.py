@@ -274,17 +274,13 @@ def write_filled(
 
 def example_inputs() -> tuple[Rows, Rows, Rows]:
     """The built-in illustrative example as Data, Groups and Settings tables."""
-    from siei_xl.example import example_frame, example_groups
+    from siei_xl.example import example_frame, example_group_rows
 
     frame = example_frame()
     data: Rows = [list(frame.columns)] + [
         [c, int(y), float(a), float(b)] for c, y, a, b in frame.itertuples(index=False)
     ]
-    book = example_groups()
-    groups: Rows = [["group", "country", "from", "to"]]
-    for name in book.names:
-        groups += [[name, m.country, m.start, m.end] for m in book.all_members(name)]
-    return data, groups, layout.settings_rows()
+    return data, example_group_rows(), layout.settings_rows()
 
 
 def example_market_inputs() -> tuple[Rows, Rows, Rows, Rows]:
