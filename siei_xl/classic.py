@@ -26,7 +26,7 @@ from siei_xl.exceptions import (
     TooFewCountriesError,
     UndefinedResultError,
 )
-from siei_xl.groups import Groups, resolve_group
+from siei_xl.groups import Groups, group_note, resolve_group
 from siei_xl.labels import split_list
 from siei_xl.panel import Panel
 
@@ -181,7 +181,8 @@ def sigma_series(
         ``series`` has columns ``year, sigma, n, members, membership, note, error``:
         ``membership`` marks the years where the group's membership changed from the year
         before (``'+ARM,+KGZ'``), whichever ``members`` is chosen; ``attrs`` hold
-        ``measure, ddof, indicator, members`` and ``membership_changes``.
+        ``measure, ddof, indicator, members``, ``membership_changes`` and
+        ``group_source`` (where a group name came from, "" for a list).
 
     Notes
     -----
@@ -234,7 +235,12 @@ def sigma_series(
         )
     fit = trend(frame.loc[ok, "year"].to_numpy(), frame.loc[ok, "sigma"].to_numpy())
     frame.attrs.update(
-        measure=measure, ddof=ddof, indicator=indicator, members=how, membership_changes=changes
+        measure=measure,
+        ddof=ddof,
+        indicator=indicator,
+        members=how,
+        membership_changes=changes,
+        group_source=group_note(group, groups) or "",
     )
     return SigmaResult(frame, fit, measure)
 

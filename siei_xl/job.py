@@ -30,7 +30,7 @@ from siei_xl.experts import (
     expert_summary,
     parse_scale,
 )
-from siei_xl.groups import GROUP_HEADERS, MEMBER_HEADERS, Groups
+from siei_xl.groups import GROUP_HEADERS, MEMBER_HEADERS, Groups, group_note
 from siei_xl.labels import is_missing, label_key, label_text, parse_number, split_list
 from siei_xl.market import Flows, FlowScore, flow_group, flow_pair, flow_within, market_series
 from siei_xl.panel import Panel, header_row, years_in_span
@@ -466,7 +466,9 @@ def market_table(
         Indexed by year; a column per partner (the pair score), and with a region
         ``with <region_label>`` and ``within <region_label>``. ``attrs["notes"]`` holds
         each column's ``(year, note)`` pairs (every year, note ``""`` when none),
-        ``attrs["year_notes"]`` the non-empty notes by year.
+        ``attrs["year_notes"]`` the non-empty notes by year, ``attrs["units"]`` how the
+        flows' unit met the base's, ``attrs["warnings"]`` one line per column with
+        implausible shares, ``attrs["group_source"]`` where a named region came from.
     """
     label = panel.country(focus)
     computations: list[tuple[str, Callable[[int], FlowScore]]] = [
@@ -493,8 +495,11 @@ def market_table(
     columns: dict[str, pd.Series] = {}
     notes_of: dict[str, list[tuple[int, str]]] = {}
     year_notes: dict[int, list[str]] = {}
+    units, warnings = "", []
     for name, compute in computations:
         series = market_series(compute, panel, years)
+        units = units or series.attrs.get("units", "")
+        warnings += [f"{name}: {w}" for w in series.attrs.get("warnings", [])]
         columns[name] = series.set_index("year")["score"]
         notes_of[name] = [
             (int(y), str(n)) for y, n in zip(series["year"], series["note"], strict=True)
@@ -504,7 +509,13 @@ def market_table(
                 year_notes.setdefault(int(year), []).append(f"{name}: {note}")
     frame = pd.DataFrame(columns)
     frame.index.name = "year"
-    frame.attrs.update(notes=notes_of, year_notes=year_notes)
+    frame.attrs.update(
+        notes=notes_of,
+        year_notes=year_notes,
+        units=units,
+        warnings=warnings,
+        group_source=group_note(region, groups) if region is not None else "",
+    )
     return frame
 
 
