@@ -13,6 +13,8 @@ import math
 from fractions import Fraction
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from udf_helpers import error_code
 
 from siei_xl import udfs
@@ -179,3 +181,37 @@ def test_the_table_marks_what_is_not_available() -> None:
     assert error_code(w) == "#N/A"
     assert "2 or more experts" in w
     assert error_code(udfs.SIEI_EXPERT_TABLE([HEADER])) == "#VALUE!"
+
+
+JUNK = st.one_of(
+    st.none(),
+    st.sampled_from(["", "..", "#N/A", "EAEU", " cis ", "trade", "x", "8,5", "W", "p", "1-10"]),
+    st.booleans(),
+    st.sampled_from([0.0, -1.0, 5.0, 11.0, 2020.0, 2020.5, 1e300, math.nan, math.inf]),
+    st.floats(-1e6, 1e6),
+)
+ARG = st.one_of(JUNK, st.lists(JUNK, max_size=3), st.lists(st.lists(JUNK, max_size=3), max_size=2))
+
+
+@st.composite
+def damaged_poll(draw: st.DrawFn) -> list[list[object]]:
+    rows = poll()
+    for _ in range(draw(st.integers(0, 3))):
+        rows[draw(st.integers(0, len(rows) - 1))][draw(st.integers(0, 4))] = draw(JUNK)
+    return rows
+
+
+@given(damaged_poll(), st.lists(ARG, min_size=5, max_size=5))
+def test_no_input_makes_the_expert_functions_raise(
+    rows: list[list[object]], args: list[object]
+) -> None:
+    for result in (udfs.SIEI_EXPERT(rows, *args), udfs.SIEI_EXPERT_TABLE(rows, args[0])):
+        cells = result if isinstance(result, list) else [[result]]
+        for row in cells:
+            for value in row:
+                if isinstance(value, str) and value.startswith("#"):
+                    assert error_code(value) is not None, value
+                    assert len(value) <= 255
+                elif not isinstance(value, str):
+                    assert type(value) is float, value
+                    assert math.isfinite(value)
