@@ -18,6 +18,7 @@ PAGES = {
     "Settings: what SIEI": "settings_sheet.png",
     "Convergence of KAZ": "results_sheet.png",
     "Market integration of KAZ": "results_market_sigma.png",
+    "Institutional block": "results_experts.png",
     "Chart: the convergence": "chart_sheet.png",
 }
 

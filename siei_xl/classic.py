@@ -26,7 +26,7 @@ from siei_xl.exceptions import (
     TooFewCountriesError,
     UndefinedResultError,
 )
-from siei_xl.groups import Groups, resolve_group
+from siei_xl.groups import Groups, group_note, resolve_group
 from siei_xl.labels import split_list
 from siei_xl.panel import Panel
 
@@ -134,8 +134,12 @@ def sigma_value(
     groups: Groups | None = None,
     measure: str = "sd_log",
     ddof: int = DDOF,
+    members: str = "as-of-year",
 ) -> float:
     """Dispersion of ``indicator`` across the group's countries in one year.
+
+    ``members="fixed"`` takes the group's members of the data's last year, as
+    :func:`sigma_series` does over the data's years; ``as-of-year`` those of ``year``.
 
     Examples
     --------
@@ -145,9 +149,8 @@ def sigma_value(
     """
     measure, ddof = _options(measure, ddof)
     panel.year_index(year)
-    return _sigma_of(
-        panel, indicator, resolve_group(group, int(year), groups), int(year), measure, ddof
-    )
+    when = panel.years[-1] if _members_option(members) == "fixed" else int(year)
+    return _sigma_of(panel, indicator, resolve_group(group, when, groups), int(year), measure, ddof)
 
 
 def sigma_series(
@@ -178,7 +181,8 @@ def sigma_series(
         ``series`` has columns ``year, sigma, n, members, membership, note, error``:
         ``membership`` marks the years where the group's membership changed from the year
         before (``'+ARM,+KGZ'``), whichever ``members`` is chosen; ``attrs`` hold
-        ``measure, ddof, indicator, members`` and ``membership_changes``.
+        ``measure, ddof, indicator, members``, ``membership_changes`` and
+        ``group_source`` (where a group name came from, "" for a list).
 
     Notes
     -----
@@ -231,7 +235,12 @@ def sigma_series(
         )
     fit = trend(frame.loc[ok, "year"].to_numpy(), frame.loc[ok, "sigma"].to_numpy())
     frame.attrs.update(
-        measure=measure, ddof=ddof, indicator=indicator, members=how, membership_changes=changes
+        measure=measure,
+        ddof=ddof,
+        indicator=indicator,
+        members=how,
+        membership_changes=changes,
+        group_source=group_note(group, groups) or "",
     )
     return SigmaResult(frame, fit, measure)
 

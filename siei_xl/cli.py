@@ -31,6 +31,7 @@ from siei_xl.cli_common import (
     groups_of,
     load,
     method_options,
+    print_group_source,
     require_partners,
     write_table,
 )
@@ -366,7 +367,9 @@ def _run_group(args: argparse.Namespace) -> None:
     )
     if args.output:
         emit(frame, args, title="", index=False)
+        print_group_source(frame.attrs["group_source"])
         return
+    print_group_source(frame.attrs["group_source"])
     emit(frame[["year", "members", "distance", "note"]], args, title=str(panel), index=False)
 
 
@@ -383,7 +386,9 @@ def _run_cv(args: argparse.Namespace) -> None:
     )
     if args.output:
         emit(frame, args, title="", index=False)
+        print_group_source(frame.attrs["group_source"])
         return
+    print_group_source(frame.attrs["group_source"])
     emit(frame[["year", "members", "cv", "note"]], args, title=str(panel), index=False)
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import sys
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Final
@@ -30,6 +31,9 @@ __all__ = [
     "emit",
     "groups_of",
     "load",
+    "print_group_source",
+    "warn",
+    "write_table",
     "years_of",
 ]
 
@@ -171,6 +175,17 @@ def emit(
     print(frame.to_string(index=index, float_format=lambda v: f"{v:.3f}", na_rep="n/a"))
     for note in notes:
         print(f"  {note}")
+
+
+def warn(text: str) -> None:
+    """One warning line on stderr, as the command line words them."""
+    print(f"siei-xl: warning: {text}", file=sys.stderr)
+
+
+def print_group_source(source: object) -> None:
+    """Say which group a name stood for (the user's, or the built-in catalogue's)."""
+    if source:
+        print(f"{source}")
 
 
 def write_table(

@@ -20,7 +20,7 @@ from typing import Final
 import numpy as np
 import pandas as pd
 
-from siei_xl.groups import Groups, Member
+from siei_xl.groups import Groups, catalogue
 from siei_xl.panel import Panel
 
 __all__ = [
@@ -28,6 +28,7 @@ __all__ = [
     "EXAMPLE_PARTNERS",
     "EXAMPLE_REGION",
     "INDICATOR_NAMES",
+    "example_experts",
     "example_flows",
     "example_frame",
     "example_groups",
@@ -245,12 +246,84 @@ def example_panel() -> Panel:
     return Panel.from_wide(example_frame(), description=EXAMPLE_NOTE)
 
 
+CATALOGUE_GROUPS: Final = ("EAEU", "CU", "CA5")
+"""The built-in groupings the example's Groups sheet carries, for the example's economies."""
+
+
+def example_group_rows() -> list[list[object]]:
+    """The example's Groups table: ``group, country, from, to`` and a ``source`` column.
+
+    The border region of the seed's Figure 1, then the rows of :data:`CATALOGUE_GROUPS`
+    from the built-in catalogue for the economies of the example, with the years the
+    catalogue gives. Armenia and Belarus (EAEU, CU) are not in the example's data, so
+    their rows are left out and the source column says so: on a sheet these groups
+    replace the built-in ones of the same name.
+
+    Examples
+    --------
+    >>> rows = example_group_rows()
+    >>> rows[0]
+    ['group', 'country', 'from', 'to', 'source']
+    >>> [r[:4] for r in rows if r[0] == "EAEU"]
+    [['EAEU', 'KAZ', 2015, None], ['EAEU', 'RUS', 2015, None], ['EAEU', 'KGZ', 2015, None]]
+    """
+    rows: list[list[object]] = [["group", "country", "from", "to", "source"]]
+    rows += [
+        ["Border region", code, None, None, "the example's border region"]
+        for code in EXAMPLE_REGION
+    ]
+    book = catalogue()
+    for name in CATALOGUE_GROUPS:
+        spells = book.rows(name)
+        left_out = sorted({a.country for a in spells} - set(TREND))
+        source = f"built-in catalogue (siei-xl groups {name})"
+        if left_out:
+            source += f"; {', '.join(left_out)} left out: not in the example's data"
+        for accession in spells:
+            if accession.country in TREND:
+                start, end = accession.years
+                rows.append([name, accession.country, start, end, source])
+    return rows
+
+
 def example_groups() -> Groups:
-    """Named groups for the example, one with membership that changes by year."""
-    return Groups(
-        {
-            "Border region": list(EXAMPLE_REGION),
-            "Central Asia": ["KAZ", "KGZ", "TJK", "TKM", "UZB"],
-            "EAEU": [Member("RUS", 2015), Member("KAZ", 2015), Member("KGZ", 2015)],
-        }
-    )
+    """Named groups for the example (:func:`example_group_rows`), some changing by year."""
+    rows = example_group_rows()
+    return Groups.from_rows(rows[0], rows[1:])
+
+
+EXPERT_CRITERIA: Final = ("trade regime", "free movement", "common institutions")
+EXPERT_LEVELS: Final = {"EAEU": (8.0, 7.0, 7.5), "CIS": (5.0, 4.5, 4.0), "SCO": (3.0, 2.0, 3.5)}
+"""The illustrative poll's typical score of each grouping on each criterion (scale 1-10)."""
+
+
+def example_experts() -> list[list[object]]:
+    """An ILLUSTRATIVE expert poll: ``expert, grouping, criterion, year, score`` rows.
+
+    Six experts score the EAEU, the CIS and the SCO on three criteria in 2023 and 2024 on
+    a 1-10 scale: a typical level per grouping and criterion plus a deterministic wobble,
+    rounded to whole points. Expert E6 gave no score for the SCO's common institutions in
+    2024 (a blank, never a zero). No score is anyone's opinion.
+
+    Examples
+    --------
+    >>> rows = example_experts()
+    >>> rows[0], len(rows) - 1
+    (['expert', 'grouping', 'criterion', 'year', 'score'], 108)
+    """
+    rows: list[list[object]] = [["expert", "grouping", "criterion", "year", "score"]]
+    for year in (2023, 2024):
+        for k in range(1, 7):
+            expert = f"E{k}"
+            for grouping, levels in EXPERT_LEVELS.items():
+                for criterion, level in zip(EXPERT_CRITERIA, levels, strict=True):
+                    wobble = 1.6 * _wobble(expert + grouping + criterion, year, "poll")
+                    score = float(min(max(round(level + wobble + 0.3 * (year - 2023)), 1), 10))
+                    silent = (expert, grouping, criterion, year) == (
+                        "E6",
+                        "SCO",
+                        "common institutions",
+                        2024,
+                    )
+                    rows.append([expert, grouping, criterion, year, None if silent else score])
+    return rows

@@ -532,6 +532,19 @@ def _long_from_data(table: pd.DataFrame, notes: list[str]) -> pd.DataFrame:
             "column should hold one indicator"
         )
     names = {j: _code_in_brackets(headers[j]) for j in value_cols}
+    seen: dict[str, int] = {}
+    for j in value_cols:
+        first = seen.setdefault(label_key(names[j]), j)
+        if first != j:
+            same = (
+                f"are both headed {headers[j]!r}"
+                if headers[first] == headers[j]
+                else f"({headers[first]!r}, {headers[j]!r}) both name {names[first]!r}"
+            )
+            raise HeaderError(
+                f"columns {first + 1} and {j + 1} {same}: each indicator needs a column of "
+                "its own; rename or delete one of them"
+            )
     table = _drop_note_rows(table, value_cols, notes)
     pieces = [
         _piece(table, table.iloc[:, c_col], table.iloc[:, y_col], names[j], j, headers[j])

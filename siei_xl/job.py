@@ -22,7 +22,15 @@ from siei_xl.convergence import convergence_table, group_cv_series, group_distan
 from siei_xl.core.flows import AGGREGATORS
 from siei_xl.core.standardize import check_ddof, check_method
 from siei_xl.exceptions import ComputationError, DataError, OptionError, SieiError
-from siei_xl.groups import GROUP_HEADERS, MEMBER_HEADERS, Groups
+from siei_xl.experts import (
+    EXPERT_HEADERS,
+    SCALE,
+    SCORE_HEADERS,
+    ExpertScores,
+    expert_summary,
+    parse_scale,
+)
+from siei_xl.groups import GROUP_HEADERS, MEMBER_HEADERS, Groups, group_note
 from siei_xl.labels import is_missing, label_key, label_text, parse_number, split_list
 from siei_xl.market import Flows, FlowScore, flow_group, flow_pair, flow_within, market_series
 from siei_xl.panel import Panel, header_row, years_in_span
@@ -74,6 +82,7 @@ SETTINGS: tuple[tuple[str, str, str], ...] = (
         "Blank: no sigma table.",
     ),
     ("Sigma measure", "sd_log", "sd_log (sd of logs) or cv (coefficient of variation)."),
+    ("Expert scale", "1-10", "The scale of the scores on the Experts sheet, lowest-highest."),
 )
 
 
@@ -95,6 +104,7 @@ class Settings:
     aggregator: str = "harmonic"
     sigma_indicator: str = ""
     sigma_measure: str = "sd_log"
+    expert_scale: tuple[float, float] = SCALE
 
     @property
     def region_title(self) -> str:
@@ -126,6 +136,8 @@ class JobResult:
     """The region's sigma series and trend."""
     membership_changes: dict[int, str] = field(default_factory=dict)
     """Years where the region's membership changed, e.g. ``{2015: "+ARM,+KGZ"}``."""
+    experts: pd.DataFrame | None = None
+    """The expert poll per grouping, criterion and year (:func:`expert_summary`)."""
 
     @property
     def summary(self) -> str:
@@ -180,7 +192,15 @@ def _settings(values: dict[str, str]) -> Settings:
         aggregator=_choice(values["Flow aggregator"], "Flow aggregator", AGGREGATORS),
         sigma_indicator=values["Sigma indicator"].strip(),
         sigma_measure=_choice(values["Sigma measure"], "Sigma measure", MEASURES),
+        expert_scale=_scale(values["Expert scale"]),
     )
+
+
+def _scale(text: str) -> tuple[float, float]:
+    try:
+        return parse_scale(text.strip() or "1-10")
+    except OptionError as exc:
+        raise OptionError(f"Settings: Expert {exc}") from None
 
 
 def _choice(text: str, name: str, allowed: Sequence[str]) -> str:
@@ -254,11 +274,19 @@ def read_groups(rows: Rows) -> Groups:
     return Groups.from_rows(body[top], blank + body[top + 1 :])
 
 
-def run(data: Rows, groups: Rows, settings: Rows, flows: Rows | None = None) -> JobResult:
+def run(
+    data: Rows,
+    groups: Rows,
+    settings: Rows,
+    flows: Rows | None = None,
+    experts: Rows | None = None,
+) -> JobResult:
     """Compute the Results tables from the input sheets.
 
     ``flows`` are the Flows sheet's rows (reporter, partner, year, value); with a Base
-    indicator in the settings they give the market-integration table.
+    indicator in the settings they give the market-integration table. ``experts`` are the
+    Experts sheet's rows (expert, grouping, criterion, year, score); when it has scores
+    they give the institutional block's table.
 
     Raises
     ------
@@ -348,7 +376,39 @@ def run(data: Rows, groups: Rows, settings: Rows, flows: Rows | None = None) -> 
         else:
             series = result.sigma.series
             notes += [f"sigma {y}: {n}" for y, n in zip(series.year, series.note, strict=True) if n]
+    scores = read_experts_sheet(experts or [], cfg.expert_scale)
+    if scores is not None:
+        result.experts = expert_summary(scores)
+        notes += [
+            f"experts {criterion} {year}: {note}"
+            for criterion, year, note in agreement_notes(scores)
+        ]
     return result
+
+
+def read_experts_sheet(rows: Rows, scale: object = SCALE) -> ExpertScores | None:
+    """The Experts sheet's scores; None when it has no rows below its header.
+
+    A message about a row names its position in ``rows`` (the sheet row, read from A1).
+    """
+    body = [list(r) for r in rows]
+    while body and all(is_missing(v) for v in body[-1]):
+        body.pop()
+    if len(body) < 2 or len(body) == header_row(body, EXPERT_HEADERS, SCORE_HEADERS) + 1:
+        return None
+    return ExpertScores.from_cells(body, scale=scale)
+
+
+def agreement_notes(scores: ExpertScores) -> list[tuple[str, int, str]]:
+    """``(criterion, year, note)`` of the agreement (Kendall's W) where there is a note."""
+    from siei_xl.experts import agreement
+
+    table = agreement(scores)
+    return [
+        (str(c), int(y), str(n))
+        for c, y, n in zip(table["criterion"], table["year"], table["note"], strict=True)
+        if n
+    ]
 
 
 def _market_table(
@@ -406,7 +466,9 @@ def market_table(
         Indexed by year; a column per partner (the pair score), and with a region
         ``with <region_label>`` and ``within <region_label>``. ``attrs["notes"]`` holds
         each column's ``(year, note)`` pairs (every year, note ``""`` when none),
-        ``attrs["year_notes"]`` the non-empty notes by year.
+        ``attrs["year_notes"]`` the non-empty notes by year, ``attrs["units"]`` how the
+        flows' unit met the base's, ``attrs["warnings"]`` one line per column with
+        implausible shares, ``attrs["group_source"]`` where a named region came from.
     """
     label = panel.country(focus)
     computations: list[tuple[str, Callable[[int], FlowScore]]] = [
@@ -433,8 +495,11 @@ def market_table(
     columns: dict[str, pd.Series] = {}
     notes_of: dict[str, list[tuple[int, str]]] = {}
     year_notes: dict[int, list[str]] = {}
+    units, warnings = "", []
     for name, compute in computations:
         series = market_series(compute, panel, years)
+        units = units or series.attrs.get("units", "")
+        warnings += [f"{name}: {w}" for w in series.attrs.get("warnings", [])]
         columns[name] = series.set_index("year")["score"]
         notes_of[name] = [
             (int(y), str(n)) for y, n in zip(series["year"], series["note"], strict=True)
@@ -444,7 +509,13 @@ def market_table(
                 year_notes.setdefault(int(year), []).append(f"{name}: {note}")
     frame = pd.DataFrame(columns)
     frame.index.name = "year"
-    frame.attrs.update(notes=notes_of, year_notes=year_notes)
+    frame.attrs.update(
+        notes=notes_of,
+        year_notes=year_notes,
+        units=units,
+        warnings=warnings,
+        group_source=group_note(region, groups) if region is not None else "",
+    )
     return frame
 
 
@@ -465,12 +536,13 @@ def _years(panel: Panel, cfg: Settings) -> list[int]:
     return years_in_span(panel, lo, hi, what="Settings")
 
 
-def validate(data: Rows, groups: Rows, settings: Rows) -> list[str]:
+def validate(data: Rows, groups: Rows, settings: Rows, experts: Rows | None = None) -> list[str]:
     """Every problem found in the three sheets, in one list; empty when all is well.
 
     Unlike :func:`run`, this does not stop at the first problem: it checks the settings,
     then every data row (unknown text in numbers, duplicates, blank codes, bad years),
-    then the groups and the labels the settings name, then the coverage of the years.
+    then the groups and the labels the settings name, then the coverage of the years,
+    then the Experts sheet's first problem (a score outside the scale, a repeated row).
     """
     problems: list[str] = []
     try:
@@ -498,6 +570,10 @@ def validate(data: Rows, groups: Rows, settings: Rows) -> list[str]:
         book = Groups({})
     if panel is not None and cfg is not None:
         problems += _label_problems(panel, book, cfg)
+    try:
+        read_experts_sheet(experts or [], cfg.expert_scale if cfg is not None else SCALE)
+    except SieiError as exc:
+        problems.append(f"Experts sheet: {exc}")
     return list(dict.fromkeys(problems))
 
 

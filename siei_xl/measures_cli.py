@@ -27,12 +27,15 @@ from siei_xl.cli_common import (
     emit,
     groups_of,
     load,
+    print_group_source,
     require_partners,
+    warn,
     years_of,
 )
 from siei_xl.composite import composite_index
 from siei_xl.core.flows import AGGREGATORS
 from siei_xl.exceptions import NonNumericError, OptionError
+from siei_xl.groups import group_note
 from siei_xl.job import market_table
 from siei_xl.labels import parse_number, split_list
 from siei_xl.market import Flows
@@ -115,17 +118,25 @@ def _run_market(args: argparse.Namespace) -> None:
         aggregator=args.aggregator,
     )
     notes: dict[int, list[str]] = table.attrs["year_notes"]
+    for warning in table.attrs["warnings"]:
+        warn(warning)
+    units = table.attrs["units"]
     if args.output:
         out = table.copy()
         out["base_indicator"] = args.base_indicator
         out["aggregator"] = args.aggregator
+        out["units"] = units
         out["note"] = ["; ".join(notes.get(int(y), [])) for y in table.index]
         emit(out, args, title="", index=True)
+        print_group_source(table.attrs["group_source"])
         return
     print(
         f"Market integration of {focus} (flows over {args.base_indicator}, "
         f"aggregator {args.aggregator}; higher = more integrated), {panel}"
     )
+    if units:
+        print(f"units: {units}")
+    print_group_source(table.attrs["group_source"])
     flat = [f"note {y}: {n}" for y, ns in sorted(notes.items()) for n in ns]
     emit(table, args, title="", index=True, notes=flat)
 
@@ -148,13 +159,16 @@ def _run_sigma(args: argparse.Namespace) -> None:
     frame["ddof"] = args.ddof
     frame["indicator"] = args.indicator
     frame["members_rule"] = args.members
+    source = frame.attrs["group_source"]
     if args.output:
         emit(frame, args, title="", index=False)
+        print_group_source(source)
         return
     print(
         f"Sigma convergence of {args.indicator} in {args.group} ({result.measure}, "
         f"ddof={args.ddof}, members {args.members}), {panel}"
     )
+    print_group_source(source)
     emit(frame[["year", "sigma", "n", "membership", "note"]], args, title="", index=False)
     print(
         f"trend of sigma: {fit.slope:.5f} per year (se {fit.se:.5f}, t {fit.t:.2f}, "
@@ -189,13 +203,16 @@ def _run_beta(args: argparse.Namespace) -> None:
     row["members_rule"] = args.members
     row["membership_changes"] = "; ".join(f"{y}: {c}" for y, c in changes.items())
     frame = pd.DataFrame([row])
+    source = group_note(args.group, book)
     if args.output:
         emit(frame, args, title="", index=False)
+        print_group_source(source)
         return
     print(
         f"Beta convergence of {args.indicator} in {args.group}, {start}-{end} "
         f"(members {args.members}), {panel}"
     )
+    print_group_source(source)
     for key in ("b", "se", "t", "p", "a", "r2", "n", "years", "speed", "half_life"):
         value = row[key]
         print(f"  {key:<10} {value:.6g}" if isinstance(value, float) else f"  {key:<10} {value}")

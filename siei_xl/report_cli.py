@@ -12,11 +12,10 @@ Examples::
 from __future__ import annotations
 
 import argparse
-from pathlib import Path
 
 from siei_xl import presets
 from siei_xl._defaults import DDOF, STANDARDIZE, STANDARDIZE_METHODS
-from siei_xl.exceptions import DataError
+from siei_xl.cli_common import add_output_options, write_table
 
 __all__ = ["register"]
 
@@ -75,23 +74,18 @@ def register_experts(subparsers: argparse._SubParsersAction[argparse.ArgumentPar
     )
     exp.add_argument("file", help="CSV, or XLSX with an Experts sheet")
     exp.add_argument("--scale", default="1-10", help="lowest-highest score (default %(default)s)")
-    exp.add_argument("-o", "--output", help="write the summary as CSV here")
-    exp.add_argument("--force", action="store_true", help="replace the output if it exists")
-    exp.set_defaults(run=_run_experts, outputs=(("output", (".csv",)),))
+    add_output_options(exp)
+    exp.set_defaults(run=_run_experts)
 
 
 def _run_experts(args: argparse.Namespace) -> None:
     from siei_xl import experts
-    from siei_xl.excel.template import write_atomically
 
-    if args.output and Path(args.output).exists() and not args.force:
-        raise DataError(f"{args.output} already exists; use --force to overwrite it")
     scores = experts.read_experts(args.file, scale=args.scale)
     summary = experts.expert_summary(scores)
     low, high = scores.scale
     if args.output:
-        payload = summary.to_csv(index=False).encode("utf-8")
-        out = write_atomically(args.output, payload, force=args.force)
+        out = write_table(summary, args.output, args, index=False)
         print(
             f"wrote {out}: {len(summary)} rows (grouping x criterion x year), "
             f"scale {low:g}-{high:g}"

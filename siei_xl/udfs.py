@@ -29,10 +29,14 @@ FUNCTIONS: dict[str, FunctionHelp] = dict(spec.FUNCTIONS)
 ones, then any defined for Excel only with :func:`excel_function`."""
 
 
+RANGE_ARGS = frozenset({"data", "groups", "experts"})
+"""Arguments that are always table ranges."""
+
+
 def arg_options(name: str) -> dict[str, Any]:
     """xlwings conversion options of an argument: table ranges always arrive as 2-D blocks,
     their error cells as text ('#N/A'), so a one-row range or an error is never misread."""
-    return {"ndim": 2, "err_to_str": True} if name in {"data", "groups"} else {}
+    return {"ndim": 2, "err_to_str": True} if name in RANGE_ARGS else {}
 
 
 def excel(info: FunctionHelp, impl: Callable[..., Any] | None = None) -> Any:
@@ -90,6 +94,8 @@ SIEI_SIGMA_SERIES = excel(FUNCTIONS["SIEI_SIGMA_SERIES"])
 SIEI_SIGMA_TREND = excel(FUNCTIONS["SIEI_SIGMA_TREND"])
 SIEI_BETA = excel(FUNCTIONS["SIEI_BETA"])
 SIEI_COMPOSITE = excel(FUNCTIONS["SIEI_COMPOSITE"])
+SIEI_EXPERT = excel(FUNCTIONS["SIEI_EXPERT"])
+SIEI_EXPERT_TABLE = excel(FUNCTIONS["SIEI_EXPERT_TABLE"])
 
 
 # -------------------------------------------------------------- self-test

@@ -443,7 +443,7 @@ _TOKEN = re.compile(
 )
 
 # Arguments xlwings reads as 2-D lists (with error cells as text): ``@xw.arg(ndim=2)``.
-_TWO_D = {"data", "groups"}
+_TWO_D = {"data", "groups", "experts"}
 
 
 @dataclass

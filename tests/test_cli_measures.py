@@ -101,7 +101,7 @@ def test_market_table_matches_the_pandas_api(
     )  # fmt: skip
     assert (code, err) == (0, "")
     written = pd.read_csv("m.csv", index_col="year", keep_default_na=False)
-    assert list(written.columns) == ["RUS", "TKM", "base_indicator", "aggregator", "note"]
+    assert list(written.columns) == ["RUS", "TKM", "base_indicator", "aggregator", "units", "note"]
     flows = Flows.from_frame(example_flows())
     for partner in ("RUS", "TKM"):
         series = flow_pair_series(

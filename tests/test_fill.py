@@ -822,11 +822,13 @@ def test_each_results_table_prints_on_its_own_page_under_its_own_header(
     report = fill_module.demo(tmp_path)
     with zipfile.ZipFile(report.output) as package:
         workbook = package.read("xl/workbook.xml").decode("utf-8")
-        results = package.read("xl/worksheets/sheet5.xml").decode("utf-8")
+        results = package.read("xl/worksheets/sheet6.xml").decode("utf-8")
     assert '<sheet name="Results"' in workbook
     rows = sheet_rows(report.output, "Results")
     market = next(i for i, r in enumerate(rows) if str(r[0]).startswith("Market integration"))
     # a page break right above the market (and sigma) tables, and the first table's
     # header is not printed above them
     assert re.search(rf'<brk id="{market}"', results)
+    poll = next(i for i, r in enumerate(rows) if str(r[0]).startswith("Institutional block"))
+    assert re.search(rf'<brk id="{poll}"', results)  # the expert table too, below them
     assert "Results!$5:$5" not in workbook

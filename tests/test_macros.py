@@ -131,7 +131,7 @@ def test_formulas_follow_the_users_own_layout() -> None:
     rows = {name: macros.read_sheet(book.sheets[name]) for name in INPUTS}
     refs = macros.refs_of(rows["Data"], rows["Groups"], rows["Settings"])
     assert refs.data == "Data!$A$1:$D$241"
-    assert refs.groups == "Groups!$A$3:$D$16"
+    assert refs.groups == "Groups!$A$3:$D$18"
     row_of = {r[0]: i + 1 for i, r in enumerate(moved) if r[0]}
     for key, cell in refs.settings.items():
         assert cell == f"Settings!$B${row_of[key]}", key
@@ -242,7 +242,10 @@ def test_validate_lists_at_most_fifteen(filled: FakeBook) -> None:
 
 def test_validate_clean_workbook(filled: FakeBook) -> None:
     macros.validate(filled)
-    assert filled.app.alerts[-1]["prompt"] == "No problems found in Data, Groups and Settings."
+    assert (
+        filled.app.alerts[-1]["prompt"]
+        == "No problems found in Data, Groups, Experts and Settings."
+    )
 
 
 def test_clear_empties_results_and_chart_only(filled: FakeBook) -> None:
@@ -270,8 +273,17 @@ def test_draw_chart_replaces_the_chart(filled: FakeBook) -> None:
 # --------------------------------------------------------------- load example
 def example_rows() -> dict[str, list[list[object]]]:
     """What Load example writes: the example with its GDP base and trade flows."""
+    from siei_xl.example import example_experts
+
     data, groups, settings, flows = example_market_inputs()
-    return {"Data": data, "Groups": groups, "Flows": flows, "Settings": settings}
+    experts = example_experts()
+    return {
+        "Data": data,
+        "Groups": groups,
+        "Flows": flows,
+        "Settings": settings,
+        "Experts": experts,
+    }
 
 
 def table_of(book: FakeBook, name: str) -> list[list[object]]:
@@ -339,6 +351,7 @@ def test_load_example_backs_up_the_users_rows_first() -> None:
         "Groups (backup 1)",
         "Settings (backup 1)",
         "Flows (backup 1)",
+        "Experts (backup 1)",
     ]
     for name in INPUTS:
         assert book.sheets[f"{name} (backup 1)"].rows() == originals[name], name
@@ -346,11 +359,12 @@ def test_load_example_backs_up_the_users_rows_first() -> None:
         assert table_of(book, name) == as_floats(rows), name
     # the second time, the example itself is backed up, under the next number
     macros.load_example(book)
-    assert [s.name for s in book.sheets][-4:] == [
+    assert [s.name for s in book.sheets][-5:] == [
         "Data (backup 2)",
         "Groups (backup 2)",
         "Settings (backup 2)",
         "Flows (backup 2)",
+        "Experts (backup 2)",
     ]
     assert book.sheets["Data (backup 1)"].rows() == originals["Data"]
     asked = [a for a in book.app.alerts if a["buttons"] == "ok_cancel"]

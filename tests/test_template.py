@@ -46,7 +46,17 @@ MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 REL = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
 PKG_REL = "{http://schemas.openxmlformats.org/package/2006/relationships}"
 UI_REL = "http://schemas.microsoft.com/office/2007/relationships/ui/extensibility"
-SHEETS = ["Data", "Groups", "Flows", "Settings", "Results", "Chart", "Help", "xlwings.conf"]
+SHEETS = [
+    "Data",
+    "Groups",
+    "Flows",
+    "Experts",
+    "Settings",
+    "Results",
+    "Chart",
+    "Help",
+    "xlwings.conf",
+]
 DOCUMENT_BASE = {
     "workbook": '"0{00020819-0000-0000-C000-000000000046}"',
     "sheet": '"0{00020820-0000-0000-C000-000000000046}"',
@@ -409,6 +419,7 @@ def test_defined_names_cover_the_input_tables(committed: bytes) -> None:
         "SIEI_Data": "Data!$A$2:$D$3",
         "SIEI_Groups": "Groups!$A$2:$D$3",
         "SIEI_Flows": "Flows!$A$2:$D$3",
+        "SIEI_Experts": "Experts!$A$1:$E$3",
         "SIEI_BUILD": f'"{build_text()}"',
     }
 

@@ -28,7 +28,7 @@ from siei_xl import udfs
 
 NAMES = list(udfs.FUNCTIONS)
 STUBS = ("pythoncom", "pywintypes", "win32com", "win32com.client")
-RANGE_ARGS = {"data", "groups"}  # read as 2-D lists, error cells as '#N/A' text
+RANGE_ARGS = udfs.RANGE_ARGS  # read as 2-D lists, error cells as '#N/A' text
 # MS-VBAL 3.3.5.2 reserved identifiers (statement, marker and operator keywords, types).
 _RESERVED = """
 Abs AddressOf And Any Array As Attribute Boolean ByRef Byte ByVal Call Case CBool CByte CCur

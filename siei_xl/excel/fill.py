@@ -22,6 +22,7 @@ from siei_xl.example import EXAMPLE_NOTE
 from siei_xl.excel import layout
 from siei_xl.excel.template import WorkbookContent, build_workbook, write_atomically
 from siei_xl.exceptions import DataError, OptionError
+from siei_xl.experts import EXPERT_HEADERS, SCORE_HEADERS
 from siei_xl.files import check_input, check_output
 from siei_xl.groups import GROUP_HEADERS, MEMBER_HEADERS
 from siei_xl.job import SETTINGS, JobResult, run
@@ -197,7 +198,7 @@ def fill(
     if png is not None:
         check_output(png, force=force, suffixes=(".png",), inputs=(source,), what="--png")
     step("reading input")
-    data, groups, settings, flows = _read_inputs(source, groups_path, warnings, sheet)
+    data, groups, settings, flows, experts = _read_inputs(source, groups_path, warnings, sheet)
     if flows_path is not None:
         flows = _flows_file(Path(flows_path))
     settings = apply_options(settings, options or {})
@@ -211,6 +212,7 @@ def fill(
         settings,
         output,
         flows=flows,
+        experts=experts,
         description=f"Filled by siei_xl from {source.name}",
         force=force or in_place,
         png=png,
@@ -233,6 +235,7 @@ def write_filled(
     description: str,
     force: bool,
     flows: Rows | None = None,
+    experts: Rows | None = None,
     png: str | os.PathLike[str] | None = None,
     title: str | None = None,
     source_line: str | None = None,
@@ -242,7 +245,7 @@ def write_filled(
 ) -> FillReport:
     """Compute from the input tables and write the filled workbook (and the PNG)."""
     step("computing")
-    result = run(data, groups, settings, flows)
+    result = run(data, groups, settings, flows, experts)
     step("building workbook")
     content = WorkbookContent(
         data=_table(data),
@@ -253,6 +256,8 @@ def write_filled(
         description=description,
         flows=_table(flows or [], REPORTER_HEADERS, PARTNER_HEADERS)
         or [["reporter", "partner", "year", "value"]],
+        experts=_table(experts or [], EXPERT_HEADERS, SCORE_HEADERS)
+        or [list(layout.EXPERTS_HEADER)],
     )
     payload = build_workbook(content)
     step("writing")
@@ -274,17 +279,13 @@ def write_filled(
 
 def example_inputs() -> tuple[Rows, Rows, Rows]:
     """The built-in illustrative example as Data, Groups and Settings tables."""
-    from siei_xl.example import example_frame, example_groups
+    from siei_xl.example import example_frame, example_group_rows
 
     frame = example_frame()
     data: Rows = [list(frame.columns)] + [
         [c, int(y), float(a), float(b)] for c, y, a, b in frame.itertuples(index=False)
     ]
-    book = example_groups()
-    groups: Rows = [["group", "country", "from", "to"]]
-    for name in book.names:
-        groups += [[name, m.country, m.start, m.end] for m in book.all_members(name)]
-    return data, groups, layout.settings_rows()
+    return data, example_group_rows(), layout.settings_rows()
 
 
 def example_market_inputs() -> tuple[Rows, Rows, Rows, Rows]:
@@ -323,6 +324,8 @@ def demo(
     workbook, picture = folder / "siei_demo.xlsm", folder / "siei_demo.png"
     for path in (workbook, picture):
         check_output(path, force=force, suffixes=(path.suffix,))
+    from siei_xl.example import example_experts
+
     data, groups, settings, flows = example_market_inputs()
     return write_filled(
         data,
@@ -330,6 +333,7 @@ def demo(
         settings,
         workbook,
         flows=flows,
+        experts=example_experts(),
         description=EXAMPLE_NOTE,
         force=force,
         png=picture,
@@ -339,7 +343,7 @@ def demo(
 
 def _read_inputs(
     source: Path, groups_path: object, warnings: list[str], sheet: str | None = None
-) -> tuple[Rows, Rows, Rows, Rows]:
+) -> tuple[Rows, Rows, Rows, Rows, Rows]:
     from siei_xl.panel import read_panel
 
     check_input(source)
@@ -356,13 +360,14 @@ def _read_inputs(
                     f"sheets not carried into the output: {', '.join(extra)} (the input keeps them)"
                 )
             flows = sheets.get(layout.FLOWS, [])
-            return data, _groups_file(groups_path) or groups, settings, flows
+            experts = sheets.get(layout.EXPERTS, [])
+            return data, _groups_file(groups_path) or groups, settings, flows, experts
     frame = read_panel(source, sheet=sheet).to_wide()
     table: Rows = [list(frame.columns)] + [
         [c, int(y), *[None if v != v else float(v) for v in rest]]
         for c, y, *rest in frame.itertuples(index=False)
     ]
-    return table, _groups_file(groups_path), [], []
+    return table, _groups_file(groups_path), [], [], []
 
 
 def _flows_file(path: Path) -> Rows:

@@ -30,9 +30,11 @@ DATA, GROUPS, FLOWS, SETTINGS_SHEET, RESULTS, CHART, HELP, CONF = (
     "Help",
     "xlwings.conf",
 )
-SHEETS = (DATA, GROUPS, FLOWS, SETTINGS_SHEET, RESULTS, CHART, HELP, CONF)
+EXPERTS = "Experts"
+SHEETS = (DATA, GROUPS, FLOWS, EXPERTS, SETTINGS_SHEET, RESULTS, CHART, HELP, CONF)
 INPUT_SHEETS = (DATA, GROUPS, SETTINGS_SHEET)
-"""The sheets Compute needs; Flows is optional (market integration only)."""
+"""The sheets Compute needs; Flows and Experts are optional (market integration, the
+institutional block)."""
 
 NUMBER_FORMATS: Final = {"number": "0.000", "share": "0.0000", "year": "0"}
 """Excel number format of each numeric cell style (the builder and the macros use it)."""
@@ -48,6 +50,9 @@ INSTRUCTIONS = {
     "(from) and last (to) year of membership. Use a group's name as the Region on Settings.",
     FLOWS: "Flows: one row per reporter, partner and year: the flow as the reporter reports "
     "it (trade: exports + imports), in the units of the Base indicator (Settings).",
+    EXPERTS: "Experts: the institutional block's poll, one row per expert, grouping, "
+    "criterion and year: the score on the Expert scale (Settings, default 1-10). Blank = no "
+    "score. Compute adds a table per grouping and criterion to Results.",
     SETTINGS_SHEET: "Settings: what SIEI > Compute reads. Change the Value column; "
     "the third column says what each setting means.",
     RESULTS: "Results: written by SIEI > Compute (or siei-xl fill); Clear results empties it. "
@@ -104,6 +109,16 @@ class ChartSpec:
     """Each series' values as computed (NaN = not available), for the same copy."""
 
 
+@dataclass(frozen=True)
+class NumberCheck:
+    """An input block's data validation: whole or decimal numbers from ``low`` to ``high``."""
+
+    kind: str  # "integer" or "decimal"
+    low: float
+    high: float
+    message: str
+
+
 @dataclass
 class SheetLayout:
     name: str
@@ -122,6 +137,9 @@ class SheetLayout:
     page_breaks: list[int] = field(default_factory=list)
     """Rows (0-based) that start a new printed page: each further table on its own page,
     under its own header."""
+    number_checks: dict[tuple[int, int, int, int], NumberCheck] = field(default_factory=dict)
+    """Blocks (first row, col, last row, col; 0-based) that accept only numbers (data
+    validation: anything else is refused with the check's message)."""
     repeat_header: bool = True
     """Print the frozen header rows on every page (off when further tables follow, whose
     pages must show their own header, not the first table's)."""
@@ -197,7 +215,7 @@ def _input_table(
 
 def groups_sheet(rows: Sequence[Sequence[object]]) -> SheetLayout:
     header = ["group", "country", "from", "to"]
-    return _input_table(GROUPS, rows, header, {2, 3}, {0: 22, 1: 12, 2: 8, 3: 8})
+    return _input_table(GROUPS, rows, header, {2, 3}, {0: 22, 1: 12, 2: 8, 3: 8, 4: 60})
 
 
 def groups_ref(rows: Sequence[Sequence[object]]) -> str:
@@ -211,6 +229,29 @@ def flows_sheet(rows: Sequence[Sequence[object]]) -> SheetLayout:
 
 def flows_ref(rows: Sequence[Sequence[object]]) -> str:
     return ref(FLOWS, HEADER_ROW, 0, HEADER_ROW + max(len(rows) - 1, 1), 3)
+
+
+EXPERTS_HEADER = ["expert", "grouping", "criterion", "year", "score"]
+
+
+def experts_sheet(rows: Sequence[Sequence[object]]) -> SheetLayout:
+    """The Experts sheet: the poll, header in row 2; scores must be numbers on the scale."""
+    widths = {0: 10.0, 1: 14.0, 2: 22.0, 3: 8.0, 4: 8.0}
+    sheet = _input_table(EXPERTS, rows, EXPERTS_HEADER, {3}, widths)
+    last = HEADER_ROW + max(len(rows) - 1, 0) + 1000  # room for the user's own rows
+    sheet.number_checks[(HEADER_ROW + 1, 3, last, 3)] = NumberCheck(
+        "integer", 1900, 2100, "A year such as 2024."
+    )
+    sheet.number_checks[(HEADER_ROW + 1, 4, last, 4)] = NumberCheck(
+        "decimal", 0, 100, "A score on the Expert scale (Settings), as a number; blank = no score."
+    )
+    return sheet
+
+
+def experts_ref(rows: Sequence[Sequence[object]]) -> str:
+    """The poll from A1 (instruction line, header, rows), so a message's row number is the
+    sheet's row."""
+    return ref(EXPERTS, 0, 0, HEADER_ROW + max(len(rows) - 1, 1), 4)
 
 
 def settings_rows(values: dict[str, object] | None = None) -> list[list[object]]:
@@ -259,6 +300,8 @@ class Refs:
     """Setting name to its value cell, e.g. ``{"Focus country": "Settings!$B$3"}``."""
     flows: str = ""
     """The Flows table, header included."""
+    experts: str = ""
+    """The Experts sheet's poll from A1."""
 
     @classmethod
     def standard(
@@ -266,6 +309,7 @@ class Refs:
         data_rows: Sequence[Sequence[object]],
         group_rows: Sequence[Sequence[object]],
         flow_rows: Sequence[Sequence[object]] = (),
+        expert_rows: Sequence[Sequence[object]] = (),
     ) -> Refs:
         """References in a workbook laid out by this module."""
         return cls(
@@ -273,6 +317,7 @@ class Refs:
             groups=groups_ref(group_rows),
             settings={key: setting_ref(key) for key in SETTING_ROW},
             flows=flows_ref(flow_rows),
+            experts=experts_ref(expert_rows),
         )
 
 
@@ -399,6 +444,13 @@ def results_sheet(result: JobResult | None, refs: Refs) -> SheetLayout:
     if result.sigma is not None:
         column = 0 if result.market is None else len(result.market.columns) + 2
         _sigma_block(sheet, result, result.sigma, refs, below, column, members_of)
+    if result.experts is not None:
+        heights = [2 + len(result.market)] if result.market is not None else []
+        heights += [len(result.sigma.series) + 7] if result.sigma is not None else []
+        top = below + max(heights, default=-2) + 2
+        sheet.page_breaks.append(top)
+        sheet.repeat_header = False
+        _experts_block(sheet, result.experts, refs, top)
     sheet.chart_source = ChartSpec(
         title=f"Convergence of {panel.country(cfg.focus)} with its partners and the region",
         categories=ref(RESULTS, first, 0, last, 0),
@@ -501,6 +553,57 @@ def _sigma_block(
     ):
         sheet.put(r + k, col, label, "key")
         sheet.put(r + k, col + 2, _cached(value, "#NUM!"), "number")
+
+
+EXPERT_STATISTICS: Final = ("n", "mean", "median", "sd", "W", "p")
+"""The columns of the experts table: SIEI_EXPERT's statistic words, read from the header."""
+_SUMMARY_COLUMN: Final = {
+    "n": "n_experts",
+    "mean": "mean",
+    "median": "median",
+    "sd": "sd",
+    "W": "w",
+    "p": "p_value",
+}
+
+
+def _experts_block(sheet: SheetLayout, summary: pd.DataFrame, refs: Refs, top: int) -> None:
+    """The institutional block: each grouping, criterion and year of the Experts sheet."""
+    low, high = summary.attrs.get("scale", (1.0, 10.0))
+    sheet.put(
+        top,
+        0,
+        f"Institutional block: the expert poll (scale {low:g}-{high:g}; higher = more "
+        "integrated). W: Kendall's agreement of the experts on the criterion; p: its "
+        "chi-square p-value",
+        "subtitle",
+    )
+    header = top + 1
+    for j, name in enumerate(("Grouping", "Criterion", "Year", *EXPERT_STATISTICS)):
+        sheet.put(header, j, name, "header")
+    sheet.widths[1] = max(sheet.widths.get(1, 0), 20)
+    scale = refs.settings["Expert scale"]
+    for i, record in enumerate(summary.to_dict("records")):
+        r = header + 1 + i
+        sheet.put(r, 0, record["grouping"])
+        sheet.put(r, 1, record["criterion"])
+        sheet.put(r, 2, int(record["year"]), "year")
+        for j, word in enumerate(EXPERT_STATISTICS, start=3):
+            formula = (
+                f"=SIEI_EXPERT({refs.experts},$A{r + 1},$B{r + 1},$C{r + 1},"
+                f"{col_name(j)}${header + 1},{scale})"
+            )
+            value = float(record[_SUMMARY_COLUMN[word]])
+            style = "year" if word == "n" else "number"
+            sheet.put(r, j, _cached(value), style, formula)
+    sheet.put(
+        header + len(summary) + 2,
+        0,
+        "A grouping's institutional index (the mean over criteria) is "
+        '=SIEI_EXPERT(Experts!A1:E1000, "EAEU"); the notes above say where W left out an '
+        "expert.",
+        "note",
+    )
 
 
 def _members_formula(refs: Refs, region_is_group: bool) -> Callable[[str], str]:

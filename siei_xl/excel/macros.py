@@ -16,6 +16,7 @@ from siei_xl.example import EXAMPLE_NOTE
 from siei_xl.excel import layout
 from siei_xl.excel.layout import Cell, ChartSpec, Refs
 from siei_xl.exceptions import SieiError
+from siei_xl.experts import EXPERT_HEADERS, SCORE_HEADERS
 from siei_xl.groups import GROUP_HEADERS, MEMBER_HEADERS
 from siei_xl.job import SETTINGS, run
 from siei_xl.job import validate as validate_sheets
@@ -52,9 +53,14 @@ def _inputs(book: Any) -> tuple[list[list[object]], list[list[object]], list[lis
 
 def _flows(book: Any) -> list[list[object]]:
     """The Flows sheet's rows; none when the workbook has no such sheet (older templates)."""
-    if layout.FLOWS not in [s.name for s in book.sheets]:
+    return optional_sheet(book, layout.FLOWS)
+
+
+def optional_sheet(book: Any, name: str) -> list[list[object]]:
+    """An optional sheet's rows (Flows, Experts); none when the workbook lacks it."""
+    if name not in [s.name for s in book.sheets]:
         return []
-    return read_sheet(book.sheets[layout.FLOWS])
+    return read_sheet(book.sheets[name])
 
 
 def refs_of(
@@ -62,6 +68,7 @@ def refs_of(
     groups: list[list[object]],
     settings: list[list[object]],
     flows: list[list[object]] | None = None,
+    experts: list[list[object]] | None = None,
 ) -> Refs:
     """Where the Data table, the Groups table and each setting are on the user's sheets."""
     top = header_row(data)
@@ -89,6 +96,7 @@ def refs_of(
         groups=layout.ref(layout.GROUPS, g_top, 0, max(g_last, g_top + 1), 3),
         settings=cells,
         flows=layout.ref(layout.FLOWS, f_top, 0, max(f_last, f_top + 1), 3),
+        experts=layout.ref(layout.EXPERTS, 0, 0, max(len(experts or []) - 1, 2), 4),
     )
 
 
@@ -116,8 +124,9 @@ def compute(book: Any = None) -> None:
     try:
         data, groups, settings = _inputs(book)
         flows = _flows(book)
-        result = run(data, groups, settings, flows)
-        refs = refs_of(data, groups, settings, flows)
+        experts = optional_sheet(book, layout.EXPERTS)
+        result = run(data, groups, settings, flows, experts)
+        refs = refs_of(data, groups, settings, flows, experts)
     except SieiError as exc:
         _alert(book, f"Compute stopped: {exc}", f"{TITLE}: Compute")
         return
@@ -138,9 +147,9 @@ def validate(book: Any = None) -> None:
     except SieiError as exc:
         _alert(book, str(exc), f"{TITLE}: Validate data")
         return
-    problems = validate_sheets(data, groups, settings)
+    problems = validate_sheets(data, groups, settings, optional_sheet(book, layout.EXPERTS))
     if not problems:
-        text = "No problems found in Data, Groups and Settings."
+        text = "No problems found in Data, Groups, Experts and Settings."
     else:
         head = f"{len(problems)} problem(s):\n\n"
         shown: list[str] = []
@@ -160,9 +169,10 @@ def draw_chart(book: Any = None) -> None:
     book = _caller(book)
     try:
         data, groups, settings = _inputs(book)
-        flows = _flows(book)
+        flows, experts = _flows(book), optional_sheet(book, layout.EXPERTS)
         sheet = layout.results_sheet(
-            run(data, groups, settings, flows), refs_of(data, groups, settings, flows)
+            run(data, groups, settings, flows, experts),
+            refs_of(data, groups, settings, flows, experts),
         )
     except SieiError as exc:
         _alert(book, f"Draw chart stopped: {exc}", f"{TITLE}: Draw chart")
@@ -196,11 +206,12 @@ def load_example(book: Any = None) -> None:
         _alert(book, str(exc), f"{TITLE}: Load example data")
         return
     flows = _flows(book) if layout.FLOWS in names else []
-    if _holds_user_input(data, groups, settings, flows):
+    experts = optional_sheet(book, layout.EXPERTS)
+    if _holds_user_input(data, groups, settings, flows, experts):
         answer = _alert(
             book,
-            "Data, Groups, Flows or Settings already hold your input. Load the illustrative "
-            "example anyway? Those sheets are first copied to backup sheets.",
+            "Data, Groups, Flows, Experts or Settings already hold your input. Load the "
+            "illustrative example anyway? Those sheets are first copied to backup sheets.",
             f"{TITLE}: Load example data",
             buttons="ok_cancel",
         )
@@ -212,6 +223,8 @@ def load_example(book: Any = None) -> None:
         inputs = dict(zip(layout.INPUT_SHEETS, (data, groups, settings), strict=True))
         if layout.FLOWS in names:
             inputs[layout.FLOWS] = flows
+        if layout.EXPERTS in names:
+            inputs[layout.EXPERTS] = experts
         for name, rows in inputs.items():
             backup = book.sheets.add(f"{name} (backup {n})", after=book.sheets[-1])
             if rows:
@@ -226,6 +239,10 @@ def load_example(book: Any = None) -> None:
     }
     if layout.FLOWS in names:
         contents[layout.FLOWS] = layout.flows_sheet(flow_rows)
+    if layout.EXPERTS in names:
+        from siei_xl.example import example_experts
+
+        contents[layout.EXPERTS] = layout.experts_sheet(example_experts())
     for name, sheet_layout in contents.items():
         target = book.sheets[name]
         target.clear()
@@ -238,6 +255,7 @@ def _holds_user_input(
     groups: list[list[object]],
     settings: list[list[object]],
     flows: list[list[object]],
+    experts: list[list[object]] | None = None,
 ) -> bool:
     """True when a sheet has rows below its header, or Settings differ from the defaults."""
 
@@ -257,6 +275,7 @@ def _holds_user_input(
         has_rows(data)
         or has_rows(groups, GROUP_HEADERS, MEMBER_HEADERS)
         or has_rows(flows, REPORTER_HEADERS, PARTNER_HEADERS)
+        or has_rows(experts or [], EXPERT_HEADERS, SCORE_HEADERS)
         or edited
     )
 

@@ -173,8 +173,9 @@ def expected_results(book: Any) -> list[layout.Cell]:
     data, groups, settings = (macros.read_sheet(book.sheets[n]) for n in layout.INPUT_SHEETS)
     names = [s.name for s in book.sheets]
     flows = macros.read_sheet(book.sheets[layout.FLOWS]) if layout.FLOWS in names else []
-    result = run(data, groups, settings, flows)
-    sheet = layout.results_sheet(result, macros.refs_of(data, groups, settings, flows))
+    experts = macros.optional_sheet(book, layout.EXPERTS)
+    result = run(data, groups, settings, flows, experts)
+    sheet = layout.results_sheet(result, macros.refs_of(data, groups, settings, flows, experts))
     return [c for c in sheet.cells if c.formula is not None and "SIEI_" in c.formula.upper()]
 
 

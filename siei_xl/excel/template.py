@@ -70,6 +70,8 @@ class WorkbookContent:
         default_factory=lambda: [["reporter", "partner", "year", "value"]]
     )
     """Header row and rows of the Flows sheet."""
+    experts: list[list[object]] = field(default_factory=lambda: [list(layout.EXPERTS_HEADER)])
+    """Header row and rows of the Experts sheet."""
 
 
 def template_content() -> WorkbookContent:
@@ -82,12 +84,13 @@ def template_content() -> WorkbookContent:
 
 
 def sheet_layouts(content: WorkbookContent) -> list[SheetLayout]:
-    refs = layout.Refs.standard(content.data, content.groups, content.flows)
+    refs = layout.Refs.standard(content.data, content.groups, content.flows, content.experts)
     results = layout.results_sheet(content.result, refs)
     return [
         layout.data_sheet(content.data),
         layout.groups_sheet(content.groups),
         layout.flows_sheet(content.flows),
+        layout.experts_sheet(content.experts),
         layout.settings_sheet(content.settings),
         results,
         layout.chart_sheet(results),
@@ -141,6 +144,7 @@ def write_sheets(content: WorkbookContent) -> bytes:
     book.define_name("SIEI_Data", "=" + layout.data_ref(content.data))
     book.define_name("SIEI_Groups", "=" + layout.groups_ref(content.groups))
     book.define_name("SIEI_Flows", "=" + layout.flows_ref(content.flows))
+    book.define_name("SIEI_Experts", "=" + layout.experts_ref(content.experts))
     # the build record =SIEI_SELFTEST(SIEI_BUILD) compares with (versions, example value)
     book.define_name(BUILD_NAME, f'="{build_text()}"')
     book.close()
@@ -182,6 +186,10 @@ def _write_sheet(book: Any, sheet: SheetLayout, formats: dict[str, Any]) -> None
             ws.write_number(cell.row, cell.col, float(cell.value), fmt)  # type: ignore[arg-type]
     for (row, col), choices in sheet.lists.items():
         ws.data_validation(row, col, row, col, {"validate": "list", "source": list(choices)})
+    for (row, col, last, last_col), check in sheet.number_checks.items():
+        rule = {"criteria": "between", "minimum": check.low, "maximum": check.high}
+        message = {"error_title": "SIEI", "error_message": check.message}
+        ws.data_validation(row, col, last, last_col, {"validate": check.kind, **rule, **message})
     if sheet.chart is not None:
         _insert_chart(book, ws, sheet.chart)
     if sheet.name == layout.CONF:

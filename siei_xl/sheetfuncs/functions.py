@@ -33,20 +33,24 @@ from siei_xl.convergence import (
 )
 from siei_xl.exceptions import SieiError
 from siei_xl.groups import Groups
+from siei_xl.labels import label_text
 from siei_xl.sheetfuncs.cells import (
     as_rows,
     cached_table,
     cell_value,
     ddof_arg,
     error_text,
+    is_missing_arg,
     label_arg,
     labels_arg,
     method_arg,
     number_arg,
+    one_value,
     optional_labels,
     panel_from_cells,
     panel_with_key,
     table,
+    trim_blank_rows,
     year_arg,
 )
 from siei_xl.sheetfuncs.spec import sheet_function
@@ -606,7 +610,20 @@ INDICATOR = "Header of the data column to use, e.g. gdp_pc_ppp (a positive level
 MEASURE = "Optional. 'sd_log' (default): sd of logs; 'cv': sd / mean of the levels."
 
 
-def _sigma(data: Any, indicator: Any, group: Any, measure: Any, ddof: Any) -> Any:
+MEMBERS = (
+    "Optional. For a named group whose membership changes: 'as-of-year' (default): each "
+    "year's members; 'fixed': the members of the data's last year in every year."
+)
+
+
+def _members(value: Any) -> str:
+    """The members option; blank means each year's members."""
+    return "as-of-year" if is_missing_arg(value) else label_arg(value, "members")
+
+
+def _sigma(
+    data: Any, indicator: Any, group: Any, measure: Any, ddof: Any, members: Any = None
+) -> Any:
     from siei_xl.classic import sigma_series
 
     panel = panel_from_cells(data)
@@ -617,6 +634,7 @@ def _sigma(data: Any, indicator: Any, group: Any, measure: Any, ddof: Any) -> An
         labels_arg(group, "group"),
         measure=how,
         ddof=ddof_arg(ddof),
+        members=_members(members),
     )
 
 
@@ -630,13 +648,20 @@ def _sigma(data: Any, indicator: Any, group: Any, measure: Any, ddof: Any) -> An
         "year": YEAR,
         "measure": MEASURE,
         "ddof": DDOF,
+        "members": MEMBERS,
     },
     returns="number",
     example='=SIEI_SIGMA(Data!A1:D400, "gdp_pc_ppp", "KAZ, RUS, KGZ, UZB", 2015)',
     errors=("#NUM! a non-positive value (no logarithm)", "#N/A a member lacks a value"),
 )
 def SIEI_SIGMA(
-    data: Any, indicator: Any, group: Any, year: Any, measure: Any = None, ddof: Any = None
+    data: Any,
+    indicator: Any,
+    group: Any,
+    year: Any,
+    measure: Any = None,
+    ddof: Any = None,
+    members: Any = None,
 ) -> Any:
     from siei_xl.classic import sigma_value
 
@@ -648,35 +673,60 @@ def SIEI_SIGMA(
         year_arg(year),
         measure=how,
         ddof=ddof_arg(ddof),
+        members=_members(members),
     )
 
 
 @sheet_function(
     "Sigma convergence: the dispersion of an indicator across the group each year (sd of "
     "logs, or CV). Spills: year, sigma. Falling = converging.",
-    args={"data": DATA, "indicator": INDICATOR, "group": GROUP, "measure": MEASURE, "ddof": DDOF},
+    args={
+        "data": DATA,
+        "indicator": INDICATOR,
+        "group": GROUP,
+        "measure": MEASURE,
+        "ddof": DDOF,
+        "members": MEMBERS,
+    },
     returns="table: year, sigma",
     example='=SIEI_SIGMA_SERIES(Data!A1:D400, "gdp_pc_ppp", "KAZ, RUS, KGZ, UZB")',
     spills=True,
 )
 def SIEI_SIGMA_SERIES(
-    data: Any, indicator: Any, group: Any, measure: Any = None, ddof: Any = None
+    data: Any,
+    indicator: Any,
+    group: Any,
+    measure: Any = None,
+    ddof: Any = None,
+    members: Any = None,
 ) -> Any:
-    return _series(_sigma(data, indicator, group, measure, ddof).series, "sigma")
+    return _series(_sigma(data, indicator, group, measure, ddof, members).series, "sigma")
 
 
 @sheet_function(
     "The trend of sigma: OLS slope per year, its standard error, t statistic and years used. "
     "A negative, significant slope is sigma convergence.",
-    args={"data": DATA, "indicator": INDICATOR, "group": GROUP, "measure": MEASURE, "ddof": DDOF},
+    args={
+        "data": DATA,
+        "indicator": INDICATOR,
+        "group": GROUP,
+        "measure": MEASURE,
+        "ddof": DDOF,
+        "members": MEMBERS,
+    },
     returns="labelled table (4 rows)",
     example='=SIEI_SIGMA_TREND(Data!A1:D400, "gdp_pc_ppp", "KAZ, RUS, KGZ, UZB")',
     spills=True,
 )
 def SIEI_SIGMA_TREND(
-    data: Any, indicator: Any, group: Any, measure: Any = None, ddof: Any = None
+    data: Any,
+    indicator: Any,
+    group: Any,
+    measure: Any = None,
+    ddof: Any = None,
+    members: Any = None,
 ) -> Any:
-    fit = _sigma(data, indicator, group, measure, ddof).trend
+    fit = _sigma(data, indicator, group, measure, ddof, members).trend
     return [
         ["slope per year", cell_value(fit.slope, "no trend", "#NUM!")],
         ["standard error", cell_value(fit.se, "fewer than 3 years", "#NUM!")],
@@ -694,13 +744,17 @@ def SIEI_SIGMA_TREND(
         "group": GROUP + " At least 3 countries.",
         "start_year": "First year, e.g. 2000.",
         "end_year": "Last year, e.g. 2020.",
+        "members": "Optional. For a named group whose membership changes: 'as-of-year' "
+        "(default): the members in start_year; 'fixed': the members in end_year.",
     },
     returns="labelled table (10 rows)",
     example='=SIEI_BETA(Data!A1:D400, "gdp_pc_ppp", "KAZ, RUS, KGZ, UZB, TKM", 2000, 2020)',
     spills=True,
     errors=("#NUM! a non-positive value (no logarithm), or no convergence speed",),
 )
-def SIEI_BETA(data: Any, indicator: Any, group: Any, start_year: Any, end_year: Any) -> Any:
+def SIEI_BETA(
+    data: Any, indicator: Any, group: Any, start_year: Any, end_year: Any, members: Any = None
+) -> Any:
     from siei_xl.classic import beta_convergence
 
     r = beta_convergence(
@@ -709,6 +763,7 @@ def SIEI_BETA(data: Any, indicator: Any, group: Any, start_year: Any, end_year: 
         labels_arg(group, "group"),
         year_arg(start_year, "start_year"),
         year_arg(end_year, "end_year"),
+        members=_members(members),
     )
     no_speed = (
         f"1 + bT = {1 + r.b * r.years:.3g} <= 0: the gaps reverse, so there is no convergence speed"
@@ -750,7 +805,6 @@ def SIEI_COMPOSITE(scores: Any, directions: Any, weights: Any = None) -> Any:
 
     from siei_xl.composite import composite_index, split_table
     from siei_xl.labels import parse_number
-    from siei_xl.sheetfuncs.cells import trim_blank_rows
 
     rows = trim_blank_rows(as_rows(scores))
     if len(rows) < 2:
@@ -786,3 +840,121 @@ def SIEI_COMPOSITE(scores: Any, directions: Any, weights: Any = None) -> Any:
             ]
         )
     return out
+
+
+# ------------------------------------------------------- institutional block
+EXPERTS = (
+    "Expert poll range with a header row: expert, grouping, criterion, year, score (one row "
+    "per expert, grouping, criterion and year; blank score = no score)."
+)
+SCALE = "Optional. The scale of the scores, e.g. '1-10' (default) or '0-5'."
+STATISTIC_WORDS = {
+    "mean": "mean",
+    "median": "median",
+    "sd": "sd",
+    "min": "min",
+    "max": "max",
+    "n": "n_experts",
+    "n_experts": "n_experts",
+    "w": "w",
+    "p": "p_value",
+    "p_value": "p_value",
+}
+"""The statistic argument's words (case-blind) and the column of the summary each names."""
+
+
+def _statistic(value: Any) -> str:
+    if is_missing_arg(value):
+        return "mean"
+    word = label_arg(value, "statistic").lower()
+    if word not in STATISTIC_WORDS:
+        raise exceptions.OptionError(
+            f"statistic must be mean, median, sd, n, min, max, W or p, got {word!r}"
+        )
+    return STATISTIC_WORDS[word]
+
+
+def _scale(value: Any) -> Any:
+    from siei_xl.experts import SCALE as DEFAULT_SCALE
+
+    return DEFAULT_SCALE if is_missing_arg(value) else label_text(one_value(value, "score_scale"))
+
+
+@sheet_function(
+    "Institutional block: one statistic of the expert poll for a grouping (mean, median, sd, "
+    "n, min, max of the scores; Kendall's W or its p of the criterion).",
+    args={
+        "experts": EXPERTS,
+        "grouping": "Grouping scored, e.g. EAEU (trimmed, any case).",
+        "criterion": "Optional. Criterion, e.g. trade regime. Blank: the mean over criteria "
+        "(statistic mean or n only).",
+        "year": "Optional. Year of the poll. Blank: the latest year of the poll.",
+        "statistic": "Optional. mean (default), median, sd, n (experts), min, max, W "
+        "(Kendall's agreement) or p (its chi-square p-value).",
+        "score_scale": SCALE,
+    },
+    returns="number",
+    example='=SIEI_EXPERT(Experts!A1:E200, "EAEU", "trade regime", 2024, "median")',
+    errors=(
+        "#VALUE! a score outside the scale, text in a score or a repeated row (naming it)",
+        "#N/A a grouping, criterion or year without scores",
+    ),
+)
+def SIEI_EXPERT(
+    experts: Any,
+    grouping: Any,
+    criterion: Any = None,
+    year: Any = None,
+    statistic: Any = None,
+    score_scale: Any = None,
+) -> Any:
+    from siei_xl.experts import expert_value
+
+    rows = trim_blank_rows(as_rows(experts))
+    return expert_value(
+        rows,
+        label_arg(grouping, "grouping"),
+        None if is_missing_arg(criterion) else label_arg(criterion, "criterion"),
+        None if is_missing_arg(year) else year_arg(year),
+        _statistic(statistic),
+        _scale(score_scale),
+    )
+
+
+SUMMARY_COLUMNS = (
+    "grouping",
+    "criterion",
+    "year",
+    "n_experts",
+    "mean",
+    "median",
+    "sd",
+    "min",
+    "max",
+    "w",
+    "p_value",
+)
+
+
+@sheet_function(
+    "The expert poll summed up: one row per grouping, criterion and year with n, mean, "
+    "median, sd, min, max, and Kendall's W of the criterion with its p-value. Spills.",
+    args={"experts": EXPERTS, "score_scale": SCALE},
+    returns="table: grouping, criterion, year, n_experts, mean, median, sd, min, max, w, p_value",
+    example="=SIEI_EXPERT_TABLE(Experts!A1:E200)",
+    spills=True,
+)
+def SIEI_EXPERT_TABLE(experts: Any, score_scale: Any = None) -> Any:
+    from siei_xl.experts import ExpertScores, expert_summary
+
+    scores = ExpertScores.from_cells(trim_blank_rows(as_rows(experts)), scale=_scale(score_scale))
+    summary = expert_summary(scores)
+    no_w = "W needs 2 or more experts who scored every grouping, and an ordering"
+    reasons = {"sd": "one expert: no sd", "w": no_w, "p_value": no_w}
+    body = []
+    for record in summary.to_dict("records"):
+        row: list[object] = [record["grouping"], record["criterion"], float(record["year"])]
+        for column in SUMMARY_COLUMNS[3:]:
+            row.append(cell_value(float(record[column]), reasons.get(column)))
+        body.append(row)
+    return table(SUMMARY_COLUMNS, body)
