@@ -12,6 +12,8 @@ Everything LibreOffice learns about a function comes from
 - ``CalcAddIns.xcu``: display name, description, category, the Excel name each function
   has in .xlsx/.xlsm files (``CompatibilityName``: that is what makes a stored
   ``SIEI_PAIR(...)`` call this add-in), and a description per argument;
+- ``Addons.xcu`` and ``ProtocolHandler.xcu``: the SIEI menu and toolbar (the Excel ribbon's
+  actions), whose ``org.siei.calc:ACTION`` commands the component runs;
 - ``siei_calc.json``: the Python interpreter to run siei_xl with, and which functions return
   tables; read by the component ``siei_calc.py`` (shipped as is).
 """
@@ -123,6 +125,66 @@ def xcu_text(functions: dict[str, FunctionHelp] = FUNCTIONS) -> str:
     )
 
 
+MENU_IMPLEMENTATION: Final = "org.siei.calc.SieiMenu"
+MENU_PROTOCOL: Final = "org.siei.calc:"
+MENU: Final = (
+    # (command, label): the Excel ribbon's actions; the component runs each
+    ("load_example", "Load example data"),
+    ("validate", "Validate data"),
+    ("compute", "Compute"),
+    ("draw_chart", "Draw chart"),
+    ("clear", "Clear results"),
+    ("explain", "Explain error"),
+    ("help", "Help"),
+)
+SPREADSHEET: Final = "com.sun.star.sheet.SpreadsheetDocument"
+
+
+def _string(name: str, value: str, localized: bool = False) -> str:
+    lang = ' xml:lang="en-US"' if localized else ""
+    return (
+        f'<prop oor:name="{name}" oor:type="xs:string"><value{lang}>{escape(value)}</value></prop>'
+    )
+
+
+def _entries() -> str:
+    return "".join(
+        f'<node oor:name="m{k:02d}" oor:op="replace">'
+        f"{_string('URL', MENU_PROTOCOL + command)}{_string('Title', label, localized=True)}"
+        f"{_string('Target', '_self')}{_string('Context', SPREADSHEET)}</node>\n"
+        for k, (command, label) in enumerate(MENU, start=1)
+    )
+
+
+def addons_text() -> str:
+    """``Addons.xcu``: a SIEI menu and a SIEI toolbar in Calc, one entry per action."""
+    return (
+        '<?xml version="1.0" encoding="UTF-8"?>\n'
+        '<oor:component-data xmlns:oor="http://openoffice.org/2001/registry" '
+        'xmlns:xs="http://www.w3.org/2001/XMLSchema" oor:name="Addons" '
+        'oor:package="org.openoffice.Office">\n<node oor:name="AddonUI">\n'
+        '<node oor:name="OfficeMenuBar">\n<node oor:name="org.siei.calc.menu" oor:op="replace">'
+        f"{_string('Title', 'SIEI', localized=True)}{_string('Context', SPREADSHEET)}"
+        f'<node oor:name="Submenu">\n{_entries()}</node></node>\n</node>\n'
+        '<node oor:name="OfficeToolBar">\n<node oor:name="org.siei.calc.toolbar" oor:op="replace">'
+        f"\n{_entries()}</node>\n</node>\n"
+        "</node>\n</oor:component-data>\n"
+    )
+
+
+def protocol_handler_text() -> str:
+    """``ProtocolHandler.xcu``: the menu's ``org.siei.calc:`` commands go to the component."""
+    return (
+        '<?xml version="1.0" encoding="UTF-8"?>\n'
+        '<oor:component-data xmlns:oor="http://openoffice.org/2001/registry" '
+        'xmlns:xs="http://www.w3.org/2001/XMLSchema" oor:name="ProtocolHandler" '
+        'oor:package="org.openoffice.Office">\n<node oor:name="HandlerSet">\n'
+        f'<node oor:name="{MENU_IMPLEMENTATION}" oor:op="replace">'
+        '<prop oor:name="Protocols" oor:type="oor:string-list">'
+        f"<value>{MENU_PROTOCOL}*</value></prop></node>\n</node>\n</oor:component-data>\n"
+    )
+
+
 def config_text(python: str, functions: dict[str, FunctionHelp] = FUNCTIONS) -> str:
     """``siei_calc.json``: the interpreter, and each function's kind of result."""
     table = {i.name: returns_table(i) for i in functions.values()}
@@ -147,6 +209,8 @@ PARTS: Final = (
     ("XSiei.rdb", "application/vnd.sun.star.uno-typelibrary;type=RDB"),
     ("siei_calc.py", "application/vnd.sun.star.uno-component;type=Python"),
     ("CalcAddIns.xcu", "application/vnd.sun.star.configuration-data"),
+    ("ProtocolHandler.xcu", "application/vnd.sun.star.configuration-data"),
+    ("Addons.xcu", "application/vnd.sun.star.configuration-data"),
 )
 MANIFEST: Final = (
     '<?xml version="1.0" encoding="UTF-8"?>\n'
@@ -166,6 +230,8 @@ def oxt_bytes(python: str) -> bytes:
         oxt.writestr("META-INF/manifest.xml", MANIFEST)
         oxt.writestr("description.xml", description_xml())
         oxt.writestr("CalcAddIns.xcu", xcu_text())
+        oxt.writestr("ProtocolHandler.xcu", protocol_handler_text())
+        oxt.writestr("Addons.xcu", addons_text())
         oxt.writestr("siei_calc.json", config_text(python))
         oxt.write(RDB, "XSiei.rdb")
         oxt.write(COMPONENT, "siei_calc.py")
