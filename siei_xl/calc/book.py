@@ -270,11 +270,7 @@ class CalcChart:
             sheet,
             top,
             1,
-            (
-                (
-                    "Chart data: live copies of the Results cells (blank = not available, drawn as a gap).",
-                ),
-            ),
+            (("Chart data: live copies of the Results cells (blank = not available: a gap).",),),
         )
         header, first = top + 1, top + 2
 

@@ -29,7 +29,7 @@ import tempfile
 import threading
 import time
 
-import uno  # noqa: F401  (installs the import hook for the com.* and org.* names below)
+import uno  # also installs the import hook for the com.* and org.* names below
 import unohelper
 from com.sun.star.frame import XDispatch, XDispatchProvider
 from com.sun.star.lang import XInitialization, XServiceInfo, XServiceName
@@ -417,7 +417,7 @@ class DocumentHost:
         try:
             return ("ok", getattr(self, "op_" + op)(*args))
         except Exception as exc:  # noqa: BLE001  sent to the child, which stops the action
-            return ("error", "%s: %s" % (type(exc).__name__, getattr(exc, "Message", "") or exc))
+            return ("error", f"{type(exc).__name__}: {getattr(exc, 'Message', '') or exc}")
 
     def sheet(self, name):
         return self.doc.Sheets.getByName(name)
@@ -605,7 +605,7 @@ def run_action(ctx, frame, action):
         if automatic:
             doc.calculate()
         if reply[0] != "ok":
-            host.alert("SIEI: %s stopped: %s" % (TITLES[action], reply[1]), title)
+            host.alert(f"SIEI: {TITLES[action]} stopped: {reply[1]}", title)
 
 
 class SieiMenu(unohelper.Base, XDispatchProvider, XDispatch, XInitialization, XServiceInfo):
