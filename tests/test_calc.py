@@ -119,13 +119,21 @@ def test_build_writes_a_complete_extension(
             "META-INF/manifest.xml",
             "description.xml",
             "CalcAddIns.xcu",
+            "ProtocolHandler.xcu",
+            "Addons.xcu",
             "siei_calc.json",
             "XSiei.rdb",
             "siei_calc.py",
         }
         manifest = ElementTree.fromstring(oxt.read("META-INF/manifest.xml"))
         entries = [e.get("{http://openoffice.org/2001/manifest}full-path") for e in manifest]
-        assert entries == ["XSiei.rdb", "siei_calc.py", "CalcAddIns.xcu"]
+        assert entries == [
+            "XSiei.rdb",
+            "siei_calc.py",
+            "CalcAddIns.xcu",
+            "ProtocolHandler.xcu",
+            "Addons.xcu",
+        ]
         config = json.loads(oxt.read("siei_calc.json"))
         assert config["python"] == sys.executable  # the interpreter that built it
         assert config["functions"] == {n: i.spills for n, i in FUNCTIONS.items()}
@@ -220,3 +228,24 @@ def test_results_are_plain_values_for_libreoffices_python() -> None:
         (1.5, 2.0, None, "x", True),
     )
     assert type(server.plain(np.float64(1.5))) is float
+
+
+def test_the_menu_has_the_ribbons_actions_and_the_component_runs_each() -> None:
+    """Addons.xcu's entries, the component's commands and the Excel ribbon agree."""
+    from siei_xl.excel.vba import RIBBON_BUTTONS
+
+    ribbon = {label: entry for _cb, label, _icon, _tip, entry in RIBBON_BUTTONS}
+    component = extension.COMPONENT.read_text(encoding="utf-8")
+    for command, label in extension.MENU:
+        assert label in ribbon, label
+        assert f'"{command}": "{label}"' in component  # TITLES in siei_calc.py
+        if ribbon[label] is not None:  # a Python entry point: the same macro runs
+            assert ribbon[label] == command
+            assert command in server.MACROS
+    addons = ElementTree.fromstring(extension.addons_text())
+    urls = [v.text for v in addons.iter("value") if (v.text or "").startswith("org.siei")]
+    menu = [f"{extension.MENU_PROTOCOL}{c}" for c, _ in extension.MENU]
+    assert urls == menu + menu  # the menu, then the toolbar
+    handler = extension.protocol_handler_text()
+    assert f"<value>{extension.MENU_PROTOCOL}*</value>" in handler
+    assert extension.MENU_IMPLEMENTATION in component

@@ -393,7 +393,8 @@ def test_load_example_then_compute_from_the_menu_writes_live_formulas(
         elif isinstance(want, int | float):
             assert_number(record, float(want))
         else:
-            assert record["err"] == 0 and record["v"] == want, (key, record, want)
+            assert record["err"] == 0, (key, record, want)
+            assert record["v"] == want, (key, record, want)
     titles = [a["title"] for a in alerts(alert_log)]
     assert titles[:2] == ["SIEI: Load example data", "SIEI: Compute"]
     assert alerts(alert_log)[1]["prompt"].startswith("Results written: 8 countries")
@@ -402,7 +403,8 @@ def test_load_example_then_compute_from_the_menu_writes_live_formulas(
 def test_compute_draws_a_chart_from_live_cells_not_stale_values(session: dict) -> None:
     block = session["chart_data"]  # Chart!A33:G64, below the chart
     assert block[0][0]["v"].startswith("Chart data: live copies")
-    assert block[1][0]["v"] == "Year" and block[1][1]["f"] == "=$Results.$B$5"
+    assert block[1][0]["v"] == "Year"
+    assert block[1][1]["f"] == "=$Results.$B$5"
     assert block[2][0]["v"] == 1995.0
     assert block[2][1]["f"] == '=IF(ISNUMBER($Results.$B$6);$Results.$B$6;"")'
     assert block[2][1]["v"] == session["menu_cells"]["Results!B6"]["v"]
@@ -428,7 +430,7 @@ def test_validate_reports_a_broken_data_sheet(session: dict, alert_log: Path) ->
     # the text cell makes KAZ 1997 a gap too: three problems in one message
     assert validate["prompt"].startswith("3 problem(s):"), validate
     assert "KAZ lacks values in 1997" in validate["prompt"], validate
-    assert "row 5" in validate["prompt"] and "'n/k'" in validate["prompt"], validate
+    assert "row 5, column 'gdp_pc_ppp' (KAZ 1997): 'n/k'" in validate["prompt"], validate
     assert "rows 3 and 243 both hold KAZ 1995" in validate["prompt"], validate
     assert len(alerts(alert_log)) == 4
 
