@@ -193,7 +193,7 @@ class CalcRange:
             rows = value if all(isinstance(v, list | tuple) for v in value) else [value]
         else:
             rows = [[value]]
-        plain = tuple(tuple(_plain(v) for v in row) for row in rows)  # type: ignore[union-attr]
+        plain = tuple(tuple(_plain(v) for v in row) for row in rows)
         self.sheet.book.write("values", self.sheet.name, self.box[0], self.box[1], plain)
 
     @property

@@ -518,6 +518,7 @@ class DocumentHost:
         charts.addNewByName(chart, rect, (address,), True, True)
         document = charts.getByName(chart).getEmbeddedObject()
         document.setDiagram(document.createInstance("com.sun.star.chart.LineDiagram"))
+        document.HasLegend = True
         document.HasMainTitle = True
         document.Title.String = title
         diagram = document.getDiagram()
