@@ -19,7 +19,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from typing import Any, Final
 
-from siei_xl.excel import layout
+from siei_xl.excel.layout import CHART_DATA_ROW, ref
 
 Channel = Callable[[str, tuple[object, ...]], object]
 """Sends one request ``(op, args)`` to the extension and returns its answer."""
@@ -167,7 +167,7 @@ class CalcRange:
     @property
     def address(self) -> str:
         r1, c1, r2, c2 = self.box
-        return layout.ref(self.sheet.name, r1 - 1, c1 - 1, r2 - 1, c2 - 1).split("!")[1]
+        return ref(self.sheet.name, r1 - 1, c1 - 1, r2 - 1, c2 - 1).split("!")[1]
 
     def options(self, ndim: int | None = None, **_ignored: object) -> CalcRange:
         view = CalcRange(self.sheet, *self.box)
@@ -264,7 +264,7 @@ class CalcChart:
         book, sheet = self.sheet.book, self.sheet.name
         s_r1, s_c1, s_r2, s_c2 = self.source.box
         c_r1, c_c1, c_r2, _ = categories.box
-        top = layout.CHART_DATA_ROW + 1  # 1-based row of the note
+        top = CHART_DATA_ROW + 1  # 1-based row of the note
         book.write(
             "values",
             sheet,
@@ -275,7 +275,7 @@ class CalcChart:
         header, first = top + 1, top + 2
 
         def cell(rng: CalcRange, row: int, col: int) -> str:
-            return layout.ref(rng.sheet.name, row - 1, col - 1, row - 1, col - 1).split(":")[0]
+            return ref(rng.sheet.name, row - 1, col - 1, row - 1, col - 1).split(":")[0]
 
         book.write("values", sheet, header, 1, (("Year",),))
         for k, row in enumerate(range(c_r1, c_r2 + 1)):

@@ -27,7 +27,7 @@ from collections.abc import Callable
 from typing import Any, BinaryIO, Final, cast
 
 from siei_xl import __version__
-from siei_xl.calc.book import Channel, HostError
+from siei_xl.calc.book import CalcBook, Channel, HostError
 from siei_xl.sheetfuncs import FUNCTIONS, evaluate
 
 PROTOCOL: Final = 4
@@ -63,8 +63,7 @@ def answer(request: object, channel: Channel | None = None) -> tuple[str, object
     try:
         kind, name, args = cast(tuple[str, str, tuple[object, ...]], request)
         if kind == "macro" and channel is not None and name in MACROS:
-            from siei_xl.calc.book import CalcBook
-            from siei_xl.excel import macros
+            import siei_xl.excel.macros as macros  # the Excel ribbon's code, loaded on use
 
             getattr(macros, name)(CalcBook(channel))
             return ("ok", None)
