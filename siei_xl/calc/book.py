@@ -285,9 +285,9 @@ class CalcChart:
         for j, col in enumerate(range(s_c1, s_c2 + 1), start=2):
             book.write("formula", sheet, header, j, header, j, f"={cell(self.source, s_r1, col)}")
             for k, row in enumerate(range(s_r1 + 1, s_r2 + 1)):
-                ref = cell(self.source, row, col)
+                src = cell(self.source, row, col)
                 book.write(
-                    "formula", sheet, first + k, j, first + k, j, f'=IF(ISNUMBER({ref}),{ref},"")'
+                    "formula", sheet, first + k, j, first + k, j, f'=IF(ISNUMBER({src}),{src},"")'
                 )
         book.write("format", sheet, first, 2, first + s_r2 - s_r1 - 1, s_c2 - s_c1 + 2, "0.000")
         block = (header, 1, first + s_r2 - s_r1 - 1, s_c2 - s_c1 + 2)
