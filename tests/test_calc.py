@@ -249,3 +249,68 @@ def test_the_menu_has_the_ribbons_actions_and_the_component_runs_each() -> None:
     handler = extension.protocol_handler_text()
     assert f"<value>{extension.MENU_PROTOCOL}*</value>" in handler
     assert extension.MENU_IMPLEMENTATION in component
+
+
+def test_a_menu_action_asks_the_document_over_the_pipe_and_answers_cells_meanwhile() -> None:
+    """``("macro", "validate", ())``: the child reads the sheets and shows its message through
+    ``("book", op, args)`` requests; a cell recalculated while an answer is due (a
+    ``("call", ...)`` frame instead of the answer) is served first."""
+    from siei_xl.excel.fill import example_inputs
+
+    data, groups, settings = example_inputs()
+    data = [list(r) for r in data]
+    data[3][2] = "n/k"  # a number cell holding text: Validate reports row 4
+    sheets = {"Data": data, "Groups": groups, "Settings": settings, "Results": [], "Chart": []}
+
+    def read(name: str, r1: int, c1: int, r2: int, c2: int) -> tuple[tuple[object, ...], ...]:
+        rows = sheets[name]
+        return tuple(
+            tuple(
+                rows[r][c] if r < len(rows) and c < len(rows[r]) else None
+                for c in range(c1 - 1, c2)
+            )
+            for r in range(r1 - 1, r2)
+        )
+
+    alerts: list[tuple[object, ...]] = []
+
+    def host(op: str, args: tuple[object, ...]) -> object:
+        """What the extension answers (siei_calc.DocumentHost), over plain rows."""
+        if op == "sheets":
+            return tuple(sheets)
+        if op == "used":
+            rows = sheets[str(args[0])]
+            return (len(rows), max(map(len, rows), default=1))
+        if op == "read":
+            return read(*args)
+        assert op == "alert", op
+        alerts.append(args)
+        return "ok"
+
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "siei_xl.calc.server"], stdin=subprocess.PIPE, stdout=subprocess.PIPE
+    )
+    assert proc.stdin is not None
+    assert proc.stdout is not None
+    try:
+        assert server.read_frame(proc.stdout) == ("ready", siei.__version__)
+        server.write_frame(proc.stdin, ("macro", "validate", ()))
+        nested = []
+        while (frame := server.read_frame(proc.stdout))[0] == "book":
+            _book, op, args = frame
+            if op == "read" and not nested:
+                server.write_frame(proc.stdin, ("call", "SIEI_VERSION", ()))
+                nested.append(server.read_frame(proc.stdout))
+            server.write_frame(proc.stdin, ("ok", host(op, args)))
+        assert frame == ("ok", None)
+    finally:
+        proc.stdin.close()
+        proc.wait(timeout=60)
+        proc.stdout.close()
+    assert nested[0][0] == "ok"
+    assert nested[0][1].startswith(f"siei_xl {siei.__version__}")
+    [(prompt, title, buttons)] = alerts
+    assert title == "SIEI: Validate data"
+    assert buttons == "ok"
+    assert "row 4, column" in prompt
+    assert "'n/k' is not a number" in prompt
