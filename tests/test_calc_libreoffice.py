@@ -31,6 +31,7 @@ from udf_helpers import example_rows
 
 import siei_xl as siei
 from siei_xl import udfs
+from siei_xl.calc import extension
 from siei_xl.classic import beta_convergence, sigma_value
 from siei_xl.sheetfuncs import FUNCTIONS
 
@@ -108,9 +109,26 @@ def typed_steps() -> list[dict[str, object]]:
         {"op": "calc"},
         {"op": "read", "key": "after_kill", "sheet": "Calc", "range": "B20:B20"},
         {"op": "kill_child", "key": "children_after"},
+        # an edited Data cell: the range's cells kept by the extension are read again
+        {"op": "put", "sheet": "Data", "at": f"C{KAZ_2015 + 1}", "rows": [[EDITED]]},
+        {"op": "calc"},
+        {"op": "read", "key": "after_edit", "sheet": "Calc", "range": "B1:B1"},
         {"op": "close"},
     ]
     return steps
+
+
+KAZ_2015 = next(i for i, r in enumerate(example_rows()) if r[:2] == ["KAZ", 2015])
+EDITED = 12345.0
+
+
+def test_an_edited_range_is_read_again(session: dict) -> None:
+    rows = [list(r) for r in example_rows()]
+    rows[KAZ_2015][2] = EDITED
+    want = udfs.SIEI_PAIR(rows, "KAZ", "RUS", 2015.0)  # the pandas API over the edited rows
+    assert isinstance(want, float)
+    assert not math.isclose(want, expected_scalars()["pair"], rel_tol=1e-6)
+    assert_number(session["after_edit"][0][0], want)
 
 
 def write_foreign_xlsx(path: Path) -> None:
@@ -307,10 +325,12 @@ def test_the_function_wizard_shows_excels_texts(session: dict) -> None:
         assert shown["description"] == info.summary
         assert [a[0] for a in shown["args"]] == list(info.args)
         assert [a[1] for a in shown["args"]] == list(info.args.values())
-        # Calc lets every `any` argument be left out (and says so); every argument is `any`
-        # so that a value or a range fits, and a required one left out is a #VALUE! whose
-        # reason names it (see test_errors_are_calc_error_values_with_their_reason)
-        assert all(a[2] for a in shown["args"]), name
+        # Calc lets every `any` argument be left out (and says so); every argument but the
+        # tables of cells is `any` so that a value or a range fits, and a required one left
+        # out is a #VALUE! whose reason names it (see
+        # test_errors_are_calc_error_values_with_their_reason); the tables are ranges
+        optional = [arg not in extension.RANGE_ARGS for arg in info.args]
+        assert [a[2] for a in shown["args"]] == optional, name
     assert [a[0] for a in wizard["SIEI_WHY"]["args"]] == ["cell"]  # the document is hidden
 
 

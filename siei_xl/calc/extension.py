@@ -4,8 +4,10 @@ Everything LibreOffice learns about a function comes from
 :data:`siei_xl.sheetfuncs.FUNCTIONS`, the registry Excel's Function Wizard is fed from:
 
 - ``XSiei.idl``: one method per function, every argument ``any`` (a value or a range, and
-  the only type Calc lets a user omit), returning ``any`` (one value) or
-  ``sequence<sequence<any>>`` (a table, entered as an array formula), plus ``SIEI_WHY``;
+  the only type Calc lets a user omit) but the tables of cells (``data``, ``flows``,
+  ``groups``: an ``XCellRange``, after the hidden calling document), returning ``any``
+  (one value) or ``sequence<sequence<any>>`` (a table, entered as an array formula), plus
+  ``SIEI_WHY``;
 - ``XSiei.rdb``: that interface compiled by the SDK's ``unoidl-write``. Users need no SDK:
   the compiled file is committed (``siei_xl/calc/oxt/XSiei.rdb``) and a test compiles it
   again where the SDK is installed and compares;
@@ -59,6 +61,25 @@ def returns_table(info: FunctionHelp) -> bool:
     return info.spills
 
 
+RANGE_ARGS: Final = frozenset({"data", "flows", "groups"})
+"""Arguments that are always a block of cells: handed over as the range itself (an
+``XCellRange``), whose cells the component reads once and keeps until they change, rather
+than converted by Calc into values for every call (the Flows table alone has thousands of
+cells, read by every market-integration cell)."""
+RANGE: Final = "com::sun::star::table::XCellRange"
+DOCUMENT: Final = "[in] com::sun::star::beans::XPropertySet document"
+
+
+def range_args(info: FunctionHelp) -> list[int]:
+    """Positions of the arguments handed over as ranges.
+
+    >>> from siei_xl.sheetfuncs import FUNCTIONS
+    >>> range_args(FUNCTIONS["SIEI_FLOWPAIR"]), range_args(FUNCTIONS["SIEI_VERSION"])
+    ([0, 1], [])
+    """
+    return [k for k, name in enumerate(info.args) if name in RANGE_ARGS]
+
+
 def idl_name(arg: str) -> str:
     """An argument's name in IDL, which forbids lower-case names with underscores.
 
@@ -78,7 +99,15 @@ def idl_text(functions: dict[str, FunctionHelp] = FUNCTIONS) -> str:
         "{",
     ]
     for info in functions.values():
-        params = ", ".join(f"[in] any {idl_name(name)}" for name in info.args)
+        # with a range argument, the hidden first argument is the calling document: its
+        # cells are kept per document
+        params = ", ".join(
+            ([DOCUMENT] if range_args(info) else [])
+            + [
+                f"[in] {RANGE if name in RANGE_ARGS else 'any'} {idl_name(name)}"
+                for name in info.args
+            ]
+        )
         result = TABLE if returns_table(info) else "any"
         lines.append(f"    {result} {info.name}({params});")
     lines.append(
@@ -188,7 +217,8 @@ def protocol_handler_text() -> str:
 def config_text(python: str, functions: dict[str, FunctionHelp] = FUNCTIONS) -> str:
     """``siei_calc.json``: the interpreter, and each function's kind of result."""
     table = {i.name: returns_table(i) for i in functions.values()}
-    return json.dumps({"python": python, "functions": table}, indent=1) + "\n"
+    ranges = {i.name: range_args(i) for i in functions.values() if range_args(i)}
+    return json.dumps({"python": python, "functions": table, "ranges": ranges}, indent=1) + "\n"
 
 
 def description_xml() -> str:

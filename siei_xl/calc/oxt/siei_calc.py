@@ -33,6 +33,7 @@ import uno  # also installs the import hook for the com.* and org.* names below
 import unohelper
 from com.sun.star.frame import XDispatch, XDispatchProvider
 from com.sun.star.lang import XInitialization, XServiceInfo, XServiceName
+from com.sun.star.util import XModifyListener
 from org.siei.calc import XSiei
 
 IMPLEMENTATION = "org.siei.calc.SieiAddIn"
@@ -372,16 +373,77 @@ class SieiAddIn(unohelper.Base, XSiei, XServiceName, XServiceInfo):
         return why(document, cell)
 
 
-def _method(name, array):
-    def method(self, *args):
-        return call(name, args, array)
+class Forget(unohelper.Base, XModifyListener):
+    """Drops a range's kept cells when any of them changes (or the document closes)."""
+
+    def __init__(self, table, address):
+        self.table, self.address = table, address
+
+    def modified(self, event):
+        self.table.pop(self.address, None)
+        event.Source.removeModifyListener(self)
+
+    def disposing(self, event):
+        self.table.pop(self.address, None)
+
+
+class RangeCells:
+    """The cells of the ranges handed to the functions, read once and kept until they change.
+
+    Calc would otherwise convert a range into values for every call: the demo's Flows table
+    (1,471 rows) for each of its 210 market-integration cells. Kept per document (the hidden
+    first argument; documents compare by identity) and range address."""
+
+    MAX_DOCUMENTS = 8
+
+    def __init__(self):
+        self.documents = []  # [(document, {address: rows})], most recent last
+
+    def table(self, document):
+        for k, (known, table) in enumerate(self.documents):
+            if known == document:
+                if k != len(self.documents) - 1:
+                    self.documents.append(self.documents.pop(k))
+                return table
+        table = {}
+        self.documents = [*self.documents[-(self.MAX_DOCUMENTS - 1) :], (document, table)]
+        return table
+
+    def values(self, document, rng):
+        table = self.table(document)
+        address = rng.AbsoluteName
+        rows = table.get(address)
+        if rows is None:
+            rows = rng.getDataArray()
+            table[address] = rows
+            rng.addModifyListener(Forget(table, address))
+        return rows
+
+
+RANGE_CELLS = RangeCells()
+
+
+def _method(name, array, ranges):
+    if not ranges:
+
+        def method(self, *args):
+            return call(name, args, array)
+
+    else:
+
+        def method(self, document, *args):
+            args = list(args)
+            for k in ranges:
+                if args[k] is not None:
+                    args[k] = RANGE_CELLS.values(document, args[k])
+            return call(name, tuple(args), array)
 
     method.__name__ = name
     return method
 
 
 for _name, _array in CONFIG.get("functions", {}).items():
-    setattr(SieiAddIn, _name, _method(_name, _array))
+    setattr(SieiAddIn, _name, _method(_name, _array, CONFIG.get("ranges", {}).get(_name, ())))
 
 # ------------------------------------------------------------- the SIEI menu
 MENU_IMPLEMENTATION = "org.siei.calc.SieiMenu"
