@@ -113,6 +113,13 @@ def typed_steps() -> list[dict[str, object]]:
         {"op": "put", "sheet": "Data", "at": f"C{KAZ_2015 + 1}", "rows": [[EDITED]]},
         {"op": "calc"},
         {"op": "read", "key": "after_edit", "sheet": "Calc", "range": "B1:B1"},
+        # a Data cell computed by a formula, whose input changes: read again too
+        {"op": "formula", "sheet": "Data", "cell": f"C{KAZ_2015 + 1}", "formula": "=$Calc.$Z$1"},
+        {"op": "put", "sheet": "Calc", "at": "Z1", "rows": [[EDITED]]},
+        {"op": "calc"},
+        {"op": "put", "sheet": "Calc", "at": "Z1", "rows": [[27994.0]]},
+        {"op": "calc"},
+        {"op": "read", "key": "after_formula", "sheet": "Calc", "range": "B1:B1"},
         {"op": "close"},
     ]
     return steps
@@ -129,6 +136,9 @@ def test_an_edited_range_is_read_again(session: dict) -> None:
     assert isinstance(want, float)
     assert not math.isclose(want, expected_scalars()["pair"], rel_tol=1e-6)
     assert_number(session["after_edit"][0][0], want)
+    # the formula gives the cell its original value back: the original distance again
+    assert rows[KAZ_2015][2] != example_rows()[KAZ_2015][2] == 27994.0
+    assert_number(session["after_formula"][0][0], expected_scalars()["pair"])
 
 
 def write_foreign_xlsx(path: Path) -> None:

@@ -387,12 +387,16 @@ class Forget(unohelper.Base, XModifyListener):
         self.table.pop(self.address, None)
 
 
+FORMULA_CELLS = 16  # com.sun.star.sheet.CellFlags.FORMULA
+
+
 class RangeCells:
     """The cells of the ranges handed to the functions, read once and kept until they change.
 
     Calc would otherwise convert a range into values for every call: the demo's Flows table
     (1,471 rows) for each of its 210 market-integration cells. Kept per document (the hidden
-    first argument; documents compare by identity) and range address."""
+    first argument; documents compare by identity) and range address, for ranges of plain
+    values (the workbook's Data, Flows and Groups)."""
 
     MAX_DOCUMENTS = 8
 
@@ -415,8 +419,11 @@ class RangeCells:
         rows = table.get(address)
         if rows is None:
             rows = rng.getDataArray()
-            table[address] = rows
-            rng.addModifyListener(Forget(table, address))
+            # Cells computed by formulas are not kept: Calc may tell of their change only
+            # after the cells that read them have been recalculated.
+            if rng.queryContentCells(FORMULA_CELLS).getCount() == 0:
+                table[address] = rows
+                rng.addModifyListener(Forget(table, address))
         return rows
 
 
