@@ -19,6 +19,9 @@ and prints JSON ``{key: result}`` for the steps that read something. Steps::
     {"op": "kill_child", "key": K}                  SIGKILL the siei_xl child process(es)
     {"op": "pdf", "path": P}                        print the document to a PDF
     {"op": "wizard", "key": K}                      the Function Wizard's texts of SIEI_*
+    {"op": "select", "sheet": S, "cell": "B7"}     select a cell (for Explain error)
+    {"op": "dispatch", "url": "org.siei.calc:compute"}  a command, as the SIEI menu sends it
+    {"op": "menu", "key": K}                        the SIEI menu's entries (title, command)
     {"op": "close"}
 
 A cell reads as ``{"v": number or text, "err": Calc error code (0: none), "f": formula}``.
@@ -117,6 +120,29 @@ def wizard_texts(office: Office) -> dict[str, object]:
     return found
 
 
+def menu_commands(office: Office) -> list[list[str]]:
+    """The SIEI menu's entries (title, command) as LibreOffice's configuration holds them."""
+    from lo_uno_script import prop
+
+    provider = office.ctx.ServiceManager.createInstanceWithContext(
+        "com.sun.star.configuration.ConfigurationProvider", office.ctx
+    )
+    node = provider.createInstanceWithArguments(
+        "com.sun.star.configuration.ConfigurationAccess",
+        (prop("nodepath", "/org.openoffice.Office.Addons/AddonUI/OfficeMenuBar"),),
+    )
+    found: list[list[str]] = []
+    for name in node.ElementNames:
+        menu = node.getByName(name)
+        if menu.Title == "SIEI":
+            entries = menu.Submenu
+            found += [
+                [entries.getByName(e).Title, entries.getByName(e).URL]
+                for e in sorted(entries.ElementNames)
+            ]
+    return found
+
+
 def run(office: Office, steps: list[dict[str, Any]]) -> dict[str, object]:
     out: dict[str, object] = {"calc_seconds": []}
     doc: Any = None
@@ -186,6 +212,17 @@ def run(office: Office, steps: list[dict[str, Any]]) -> dict[str, object]:
             doc.storeToURL(target, (prop("FilterName", "calc_pdf_Export"),))
         elif op == "wizard":
             out[step["key"]] = wizard_texts(office)
+        elif op == "select":
+            cell = doc.Sheets.getByName(step["sheet"]).getCellRangeByName(step["cell"])
+            doc.getCurrentController().select(cell)
+        elif op == "dispatch":
+            helper = office.ctx.ServiceManager.createInstanceWithContext(
+                "com.sun.star.frame.DispatchHelper", office.ctx
+            )
+            frame = doc.getCurrentController().getFrame()
+            helper.executeDispatch(frame, step["url"], "", 0, ())
+        elif op == "menu":
+            out[step["key"]] = menu_commands(office)
         elif op == "close":
             doc.close(True)
             doc = None

@@ -58,7 +58,11 @@ def test_the_idl_has_one_method_per_function() -> None:
     for name, info in FUNCTIONS.items():
         assert (methods[name] != "any") == info.spills, name
         line = next(x for x in idl.splitlines() if f" {name}(" in x)
-        assert line.count("[in] any ") == len(info.args)
+        ranges = [a for a in info.args if a in extension.RANGE_ARGS]
+        assert line.count("[in] any ") == len(info.args) - len(ranges)
+        assert line.count("[in] com::sun::star::table::XCellRange ") == len(ranges)
+        # the calling document first, hidden from the user, where cells are kept per document
+        assert ("XPropertySet document" in line) == bool(ranges)
     assert "string SIEI_WHY(" in idl
 
 
@@ -119,13 +123,21 @@ def test_build_writes_a_complete_extension(
             "META-INF/manifest.xml",
             "description.xml",
             "CalcAddIns.xcu",
+            "ProtocolHandler.xcu",
+            "Addons.xcu",
             "siei_calc.json",
             "XSiei.rdb",
             "siei_calc.py",
         }
         manifest = ElementTree.fromstring(oxt.read("META-INF/manifest.xml"))
         entries = [e.get("{http://openoffice.org/2001/manifest}full-path") for e in manifest]
-        assert entries == ["XSiei.rdb", "siei_calc.py", "CalcAddIns.xcu"]
+        assert entries == [
+            "XSiei.rdb",
+            "siei_calc.py",
+            "CalcAddIns.xcu",
+            "ProtocolHandler.xcu",
+            "Addons.xcu",
+        ]
         config = json.loads(oxt.read("siei_calc.json"))
         assert config["python"] == sys.executable  # the interpreter that built it
         assert config["functions"] == {n: i.spills for n, i in FUNCTIONS.items()}
@@ -220,3 +232,89 @@ def test_results_are_plain_values_for_libreoffices_python() -> None:
         (1.5, 2.0, None, "x", True),
     )
     assert type(server.plain(np.float64(1.5))) is float
+
+
+def test_the_menu_has_the_ribbons_actions_and_the_component_runs_each() -> None:
+    """Addons.xcu's entries, the component's commands and the Excel ribbon agree."""
+    from siei_xl.excel.vba import RIBBON_BUTTONS
+
+    ribbon = {label: entry for _cb, label, _icon, _tip, entry in RIBBON_BUTTONS}
+    component = extension.COMPONENT.read_text(encoding="utf-8")
+    for command, label in extension.MENU:
+        assert label in ribbon, label
+        assert f'"{command}": "{label}"' in component  # TITLES in siei_calc.py
+        if ribbon[label] is not None:  # a Python entry point: the same macro runs
+            assert ribbon[label] == command
+            assert command in server.MACROS
+    addons = ElementTree.fromstring(extension.addons_text())
+    urls = [v.text for v in addons.iter("value") if (v.text or "").startswith("org.siei")]
+    menu = [f"{extension.MENU_PROTOCOL}{c}" for c, _ in extension.MENU]
+    assert urls == menu + menu  # the menu, then the toolbar
+    handler = extension.protocol_handler_text()
+    assert f"<value>{extension.MENU_PROTOCOL}*</value>" in handler
+    assert extension.MENU_IMPLEMENTATION in component
+
+
+def test_a_menu_action_asks_the_document_over_the_pipe_and_answers_cells_meanwhile() -> None:
+    """``("macro", "validate", ())``: the child reads the sheets and shows its message through
+    ``("book", op, args)`` requests; a cell recalculated while an answer is due (a
+    ``("call", ...)`` frame instead of the answer) is served first."""
+    from siei_xl.excel.fill import example_inputs
+
+    data, groups, settings = example_inputs()
+    data = [list(r) for r in data]
+    data[3][2] = "n/k"  # a number cell holding text: Validate reports row 4
+    sheets = {"Data": data, "Groups": groups, "Settings": settings, "Results": [], "Chart": []}
+
+    def read(name: str, r1: int, c1: int, r2: int, c2: int) -> tuple[tuple[object, ...], ...]:
+        rows = sheets[name]
+        return tuple(
+            tuple(
+                rows[r][c] if r < len(rows) and c < len(rows[r]) else None
+                for c in range(c1 - 1, c2)
+            )
+            for r in range(r1 - 1, r2)
+        )
+
+    alerts: list[tuple[object, ...]] = []
+
+    def host(op: str, args: tuple[object, ...]) -> object:
+        """What the extension answers (siei_calc.DocumentHost), over plain rows."""
+        if op == "sheets":
+            return tuple(sheets)
+        if op == "used":
+            rows = sheets[str(args[0])]
+            return (len(rows), max(map(len, rows), default=1))
+        if op == "read":
+            return read(*args)
+        assert op == "alert", op
+        alerts.append(args)
+        return "ok"
+
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "siei_xl.calc.server"], stdin=subprocess.PIPE, stdout=subprocess.PIPE
+    )
+    assert proc.stdin is not None
+    assert proc.stdout is not None
+    try:
+        assert server.read_frame(proc.stdout) == ("ready", siei.__version__)
+        server.write_frame(proc.stdin, ("macro", "validate", ()))
+        nested = []
+        while (frame := server.read_frame(proc.stdout))[0] == "book":
+            _book, op, args = frame
+            if op == "read" and not nested:
+                server.write_frame(proc.stdin, ("call", "SIEI_VERSION", ()))
+                nested.append(server.read_frame(proc.stdout))
+            server.write_frame(proc.stdin, ("ok", host(op, args)))
+        assert frame == ("ok", None)
+    finally:
+        proc.stdin.close()
+        proc.wait(timeout=60)
+        proc.stdout.close()
+    assert nested[0][0] == "ok"
+    assert nested[0][1].startswith(f"siei_xl {siei.__version__}")
+    [(prompt, title, buttons)] = alerts
+    assert title == "SIEI: Validate data"
+    assert buttons == "ok"
+    assert "row 4, column" in prompt
+    assert "'n/k' is not a number" in prompt

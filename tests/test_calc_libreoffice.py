@@ -6,7 +6,9 @@ into a throwaway profile, then ``soffice -env:UserInstallation=file://DIR`` runs
 (a) formulas typed through UNO into a new document, scalar and table functions;
 (b) the workbook ``siei-xl demo`` fills (the template after Load example and Compute, which
     need Excel's xlwings to run), whose SIEI formulas are recalculated by Calc;
-(c) an .xlsx written by openpyxl with SIEI formulas and no stored values.
+(c) an .xlsx written by openpyxl with SIEI formulas and no stored values;
+(d) ``workbook_template.xlsm`` through the SIEI menu's commands (Load example data,
+    Compute, Explain error, Clear results, Validate data), as a user clicks them.
 
 After ``calculateAll()`` every SIEI cell must equal the pandas API (or the value ``fill``
 stored, computed by the pandas API) to 1e-12, and bad input must give a Calc error value
@@ -17,6 +19,7 @@ again; a wrong interpreter must show a cell naming it. LibreOffice starts twice 
 
 from __future__ import annotations
 
+import json
 import math
 from pathlib import Path
 
@@ -28,6 +31,7 @@ from udf_helpers import example_rows
 
 import siei_xl as siei
 from siei_xl import udfs
+from siei_xl.calc import extension
 from siei_xl.classic import beta_convergence, sigma_value
 from siei_xl.sheetfuncs import FUNCTIONS
 
@@ -105,9 +109,36 @@ def typed_steps() -> list[dict[str, object]]:
         {"op": "calc"},
         {"op": "read", "key": "after_kill", "sheet": "Calc", "range": "B20:B20"},
         {"op": "kill_child", "key": "children_after"},
+        # an edited Data cell: the range's cells kept by the extension are read again
+        {"op": "put", "sheet": "Data", "at": f"C{KAZ_2015 + 1}", "rows": [[EDITED]]},
+        {"op": "calc"},
+        {"op": "read", "key": "after_edit", "sheet": "Calc", "range": "B1:B1"},
+        # a Data cell computed by a formula, whose input changes: read again too
+        {"op": "formula", "sheet": "Data", "cell": f"C{KAZ_2015 + 1}", "formula": "=$Calc.$Z$1"},
+        {"op": "put", "sheet": "Calc", "at": "Z1", "rows": [[EDITED]]},
+        {"op": "calc"},
+        {"op": "put", "sheet": "Calc", "at": "Z1", "rows": [[27994.0]]},
+        {"op": "calc"},
+        {"op": "read", "key": "after_formula", "sheet": "Calc", "range": "B1:B1"},
         {"op": "close"},
     ]
     return steps
+
+
+KAZ_2015 = next(i for i, r in enumerate(example_rows()) if r[:2] == ["KAZ", 2015])
+EDITED = 12345.0
+
+
+def test_an_edited_range_is_read_again(session: dict) -> None:
+    rows = [list(r) for r in example_rows()]
+    rows[KAZ_2015][2] = EDITED
+    want = udfs.SIEI_PAIR(rows, "KAZ", "RUS", 2015.0)  # the pandas API over the edited rows
+    assert isinstance(want, float)
+    assert not math.isclose(want, expected_scalars()["pair"], rel_tol=1e-6)
+    assert_number(session["after_edit"][0][0], want)
+    # the formula gives the cell its original value back: the original distance again
+    assert rows[KAZ_2015][2] != example_rows()[KAZ_2015][2] == 27994.0
+    assert_number(session["after_formula"][0][0], expected_scalars()["pair"])
 
 
 def write_foreign_xlsx(path: Path) -> None:
@@ -144,8 +175,64 @@ def demo_book(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return demo(tmp_path_factory.mktemp("demo")).output
 
 
+TEMPLATE = Path(__file__).resolve().parents[1] / "workbook_template.xlsm"
+MENU = "org.siei.calc:"
+
+
+def stored_errors(book: Path, sheet: str) -> dict[str, str]:
+    """Cells of ``sheet`` whose stored value is an error, e.g. ``{"I7": "#DIV/0!"}``."""
+    ws = openpyxl.load_workbook(book, data_only=True)[sheet]
+    return {
+        c.coordinate: c.value
+        for row in ws.iter_rows()
+        for c in row
+        if isinstance(c.value, str) and c.value in EXCEL_CODES
+    }
+
+
+def menu_steps(demo_book: Path, pdf: Path) -> list[dict[str, object]]:
+    """The template through the SIEI menu: Load example, Compute, Explain, Validate, Clear."""
+    error_cell = sorted(stored_errors(demo_book, "Results"))[0]
+    return [
+        {"op": "menu", "key": "menu"},
+        {"op": "load", "path": str(TEMPLATE)},
+        {"op": "dispatch", "url": MENU + "load_example"},
+        {"op": "dispatch", "url": MENU + "compute"},
+        {"op": "calc"},
+        {"op": "siei_cells", "key": "menu_cells"},
+        {"op": "read", "key": "chart_data", "sheet": "Chart", "range": "A33:G64"},
+        {"op": "pdf", "path": str(pdf)},
+        {"op": "select", "sheet": "Results", "cell": error_cell},
+        {"op": "dispatch", "url": MENU + "explain"},
+        {"op": "dispatch", "url": MENU + "clear"},
+        {"op": "siei_cells", "key": "after_clear"},
+        {"op": "read", "key": "cleared", "sheet": "Results", "range": "A1:A2"},
+        # a number cell holding text, and a duplicate of the first data row
+        {"op": "put", "sheet": "Data", "at": "C5", "rows": [["n/k"]]},
+        {"op": "put", "sheet": "Data", "at": "A243", "rows": [["KAZ", 1995, 1, 2, 3]]},
+        {"op": "dispatch", "url": MENU + "validate"},
+        {"op": "close"},
+    ]
+
+
 @pytest.fixture(scope="module")
-def session(profile: Path, demo_book: Path, tmp_path_factory: pytest.TempPathFactory) -> dict:
+def alert_log(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("alerts") / "alerts.jsonl"
+
+
+@pytest.fixture(scope="module")
+def menu_pdf(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("pdf") / "template_computed.pdf"
+
+
+@pytest.fixture(scope="module")
+def session(
+    profile: Path,
+    demo_book: Path,
+    alert_log: Path,
+    menu_pdf: Path,
+    tmp_path_factory: pytest.TempPathFactory,
+) -> dict:
     foreign = tmp_path_factory.mktemp("xlsx") / "foreign.xlsx"
     write_foreign_xlsx(foreign)
     steps = [
@@ -159,8 +246,10 @@ def session(profile: Path, demo_book: Path, tmp_path_factory: pytest.TempPathFac
         {"op": "calc"},
         {"op": "read", "key": "foreign", "sheet": "Calc", "range": "A1:D31"},
         {"op": "close"},
+        *menu_steps(demo_book, menu_pdf),
     ]
-    return lo.calc_session(profile, steps)
+    # the menu's message boxes are written to this file (no one can click in headless)
+    return lo.calc_session(profile, steps, env={"SIEI_XL_ALERT_LOG": str(alert_log)})
 
 
 def at(block: list[list[dict]], cell: str, origin: str = "A1") -> dict:
@@ -246,10 +335,12 @@ def test_the_function_wizard_shows_excels_texts(session: dict) -> None:
         assert shown["description"] == info.summary
         assert [a[0] for a in shown["args"]] == list(info.args)
         assert [a[1] for a in shown["args"]] == list(info.args.values())
-        # Calc lets every `any` argument be left out (and says so); every argument is `any`
-        # so that a value or a range fits, and a required one left out is a #VALUE! whose
-        # reason names it (see test_errors_are_calc_error_values_with_their_reason)
-        assert all(a[2] for a in shown["args"]), name
+        # Calc lets every `any` argument be left out (and says so); every argument but the
+        # tables of cells is `any` so that a value or a range fits, and a required one left
+        # out is a #VALUE! whose reason names it (see
+        # test_errors_are_calc_error_values_with_their_reason); the tables are ranges
+        optional = [arg not in extension.RANGE_ARGS for arg in info.args]
+        assert [a[2] for a in shown["args"]] == optional, name
     assert [a[0] for a in wizard["SIEI_WHY"]["args"]] == ["cell"]  # the document is hidden
 
 
@@ -257,12 +348,18 @@ def test_the_function_wizard_shows_excels_texts(session: dict) -> None:
 def test_the_filled_workbook_recalculates_to_its_stored_values(
     session: dict, demo_book: Path
 ) -> None:
-    cells = session["demo"]
-    stored = openpyxl.load_workbook(demo_book, data_only=True)
-    formulas = openpyxl.load_workbook(demo_book)
+    assert_as_stored(session["demo"], demo_book)
+
+
+def assert_as_stored(cells: dict[str, dict], book: Path, sheet: str | None = None) -> None:
+    """``cells`` (``{"Sheet!A1": record}``) are the SIEI cells of ``book`` (or of its
+    ``sheet``) and hold the values stored in it (errors as Calc's error codes)."""
+    stored = openpyxl.load_workbook(book, data_only=True)
+    formulas = openpyxl.load_workbook(book)
     written = {
         f"{ws.title}!{c.coordinate}"
         for ws in formulas.worksheets
+        if sheet in (None, ws.title)
         for row in ws.iter_rows()
         for c in row
         if c.data_type == "f" and "SIEI_" in str(getattr(c.value, "text", c.value)).upper()
@@ -270,8 +367,8 @@ def test_the_filled_workbook_recalculates_to_its_stored_values(
     assert set(cells) == written
     assert len(cells) > 400
     for key, record in cells.items():
-        sheet, ref = key.split("!")
-        want = stored[sheet][ref].value
+        name, ref = key.split("!")
+        want = stored[name][ref].value
         if isinstance(want, str) and want in EXCEL_CODES:
             assert record["err"] == EXCEL_CODES[want], (key, record, want)
         elif isinstance(want, int | float):
@@ -293,6 +390,72 @@ def test_an_xlsx_from_another_program_computes(session: dict) -> None:
     assert at(foreign, "C1")["v"] == "year"
     for k, value in enumerate(series["distance"]):
         assert_number(at(foreign, f"D{k + 2}"), float(value))
+
+
+# ------------------------------------------------------------- (d) the SIEI menu
+def test_the_menu_offers_the_ribbons_actions(session: dict) -> None:
+    from siei_xl.excel.vba import RIBBON_BUTTONS
+
+    ribbon = [label for _cb, label, _icon, _tip, _entry in RIBBON_BUTTONS if label != "Self-test"]
+    assert [title for title, _url in session["menu"]] == ribbon
+    assert all(url.startswith(MENU) for _title, url in session["menu"])
+
+
+def alerts(log: Path) -> list[dict[str, str]]:
+    return [json.loads(line) for line in log.read_text(encoding="utf-8").splitlines()]
+
+
+def test_load_example_then_compute_from_the_menu_writes_live_formulas(
+    session: dict, demo_book: Path, alert_log: Path
+) -> None:
+    """The template after the menu's Load example and Compute computes what ``siei-xl
+    demo`` stores: the same example through :func:`siei_xl.job.run` (the pandas API)."""
+    cells = {k: v for k, v in session["menu_cells"].items() if k.startswith("Results!")}
+    assert_as_stored(cells, demo_book, "Results")
+    for record in cells.values():
+        assert "SIEIADDIN.SIEI_" in record["f"], record  # a live add-in formula
+    titles = [a["title"] for a in alerts(alert_log)]
+    assert titles[:2] == ["SIEI: Load example data", "SIEI: Compute"]
+    assert alerts(alert_log)[1]["prompt"].startswith("Results written: 8 countries")
+
+
+def test_compute_draws_a_chart_from_live_cells_not_stale_values(session: dict) -> None:
+    block = session["chart_data"]  # Chart!A33:G64, below the chart
+    assert block[0][0]["v"].startswith("Chart data: live copies")
+    assert block[1][0]["v"] == "Year"
+    assert block[1][1]["f"] == "=$Results.$B$5"
+    assert block[2][0]["v"] == 1995.0
+    assert block[2][1]["f"] == '=IF(ISNUMBER($Results.$B$6);$Results.$B$6;"")'
+    assert block[2][1]["v"] == session["menu_cells"]["Results!B6"]["v"]
+
+
+def test_explain_error_gives_the_reason_of_the_selected_cell(
+    session: dict, demo_book: Path, alert_log: Path
+) -> None:
+    cell, code = sorted(stored_errors(demo_book, "Results").items())[0]
+    explain = alerts(alert_log)[2]
+    assert explain["title"] == f"SIEI: {cell}"
+    assert explain["prompt"].startswith(f"{code}: "), explain
+
+
+def test_clear_results_empties_them(session: dict) -> None:
+    assert not [k for k in session["after_clear"] if k.startswith(("Results!", "Chart!"))]
+    assert session["cleared"][0][0]["v"].startswith("Results: written by SIEI > Compute")
+
+
+def test_validate_reports_a_broken_data_sheet(session: dict, alert_log: Path) -> None:
+    validate = alerts(alert_log)[3]
+    assert validate["title"] == "SIEI: Validate data"
+    # the text cell makes KAZ 1997 a gap too: three problems in one message
+    assert validate["prompt"].startswith("3 problem(s):"), validate
+    assert "KAZ lacks values in 1997" in validate["prompt"], validate
+    assert "row 5, column 'gdp_pc_ppp' (KAZ 1997): 'n/k'" in validate["prompt"], validate
+    assert "rows 3 and 243 both hold KAZ 1995" in validate["prompt"], validate
+    assert len(alerts(alert_log)) == 4
+
+
+def test_the_computed_template_prints(menu_pdf: Path) -> None:
+    assert lo.pdf_pages(menu_pdf) > 3
 
 
 # ------------------------------------------------------------- a wrong interpreter

@@ -270,6 +270,20 @@ def test_draw_chart_replaces_the_chart(filled: FakeBook) -> None:
     assert filled.snapshot("Results") == results
 
 
+def test_compute_and_draw_chart_remove_the_chart_data_fill_stored() -> None:
+    """`siei-xl fill` stores the Results values below the chart; once the chart reads the
+    live Results cells those values would go stale, so Compute and Draw chart remove them."""
+    data, groups, settings = example_inputs()
+    result = siei.job.run(data, groups, settings)
+    for action in (macros.compute, macros.draw_chart):
+        book = book_from(WorkbookContent(data, groups, settings, result=result))
+        chart = book.sheets["Chart"]
+        assert str(chart.range((layout.CHART_DATA_ROW + 1, 1)).value).startswith("Chart data")
+        action(book)
+        assert chart.rows() == [[layout.INSTRUCTIONS["Chart"]]]
+        assert len(chart.charts) == 1
+
+
 # --------------------------------------------------------------- load example
 def example_rows() -> dict[str, list[list[object]]]:
     """What Load example writes: the example with its GDP base and trade flows."""

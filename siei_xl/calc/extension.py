@@ -4,14 +4,18 @@ Everything LibreOffice learns about a function comes from
 :data:`siei_xl.sheetfuncs.FUNCTIONS`, the registry Excel's Function Wizard is fed from:
 
 - ``XSiei.idl``: one method per function, every argument ``any`` (a value or a range, and
-  the only type Calc lets a user omit), returning ``any`` (one value) or
-  ``sequence<sequence<any>>`` (a table, entered as an array formula), plus ``SIEI_WHY``;
+  the only type Calc lets a user omit) but the tables of cells (``data``, ``flows``,
+  ``groups``: an ``XCellRange``, after the hidden calling document), returning ``any``
+  (one value) or ``sequence<sequence<any>>`` (a table, entered as an array formula), plus
+  ``SIEI_WHY``;
 - ``XSiei.rdb``: that interface compiled by the SDK's ``unoidl-write``. Users need no SDK:
   the compiled file is committed (``siei_xl/calc/oxt/XSiei.rdb``) and a test compiles it
   again where the SDK is installed and compares;
 - ``CalcAddIns.xcu``: display name, description, category, the Excel name each function
   has in .xlsx/.xlsm files (``CompatibilityName``: that is what makes a stored
   ``SIEI_PAIR(...)`` call this add-in), and a description per argument;
+- ``Addons.xcu`` and ``ProtocolHandler.xcu``: the SIEI menu and toolbar (the Excel ribbon's
+  actions), whose ``org.siei.calc:ACTION`` commands the component runs;
 - ``siei_calc.json``: the Python interpreter to run siei_xl with, and which functions return
   tables; read by the component ``siei_calc.py`` (shipped as is).
 """
@@ -57,6 +61,25 @@ def returns_table(info: FunctionHelp) -> bool:
     return info.spills
 
 
+RANGE_ARGS: Final = frozenset({"data", "flows", "groups"})
+"""Arguments that are always a block of cells: handed over as the range itself (an
+``XCellRange``), whose cells the component reads once and keeps until they change, rather
+than converted by Calc into values for every call (the Flows table alone has thousands of
+cells, read by every market-integration cell)."""
+RANGE: Final = "com::sun::star::table::XCellRange"
+DOCUMENT: Final = "[in] com::sun::star::beans::XPropertySet document"
+
+
+def range_args(info: FunctionHelp) -> list[int]:
+    """Positions of the arguments handed over as ranges.
+
+    >>> from siei_xl.sheetfuncs import FUNCTIONS
+    >>> range_args(FUNCTIONS["SIEI_FLOWPAIR"]), range_args(FUNCTIONS["SIEI_VERSION"])
+    ([0, 1], [])
+    """
+    return [k for k, name in enumerate(info.args) if name in RANGE_ARGS]
+
+
 def idl_name(arg: str) -> str:
     """An argument's name in IDL, which forbids lower-case names with underscores.
 
@@ -76,7 +99,15 @@ def idl_text(functions: dict[str, FunctionHelp] = FUNCTIONS) -> str:
         "{",
     ]
     for info in functions.values():
-        params = ", ".join(f"[in] any {idl_name(name)}" for name in info.args)
+        # with a range argument, the hidden first argument is the calling document: its
+        # cells are kept per document
+        params = ", ".join(
+            ([DOCUMENT] if range_args(info) else [])
+            + [
+                f"[in] {RANGE if name in RANGE_ARGS else 'any'} {idl_name(name)}"
+                for name in info.args
+            ]
+        )
         result = TABLE if returns_table(info) else "any"
         lines.append(f"    {result} {info.name}({params});")
     lines.append(
@@ -123,10 +154,71 @@ def xcu_text(functions: dict[str, FunctionHelp] = FUNCTIONS) -> str:
     )
 
 
+MENU_IMPLEMENTATION: Final = "org.siei.calc.SieiMenu"
+MENU_PROTOCOL: Final = "org.siei.calc:"
+MENU: Final = (
+    # (command, label): the Excel ribbon's actions; the component runs each
+    ("load_example", "Load example data"),
+    ("validate", "Validate data"),
+    ("compute", "Compute"),
+    ("draw_chart", "Draw chart"),
+    ("clear", "Clear results"),
+    ("explain", "Explain error"),
+    ("help", "Help"),
+)
+SPREADSHEET: Final = "com.sun.star.sheet.SpreadsheetDocument"
+
+
+def _string(name: str, value: str, localized: bool = False) -> str:
+    lang = ' xml:lang="en-US"' if localized else ""
+    return (
+        f'<prop oor:name="{name}" oor:type="xs:string"><value{lang}>{escape(value)}</value></prop>'
+    )
+
+
+def _entries() -> str:
+    return "".join(
+        f'<node oor:name="m{k:02d}" oor:op="replace">'
+        f"{_string('URL', MENU_PROTOCOL + command)}{_string('Title', label, localized=True)}"
+        f"{_string('Target', '_self')}{_string('Context', SPREADSHEET)}</node>\n"
+        for k, (command, label) in enumerate(MENU, start=1)
+    )
+
+
+def addons_text() -> str:
+    """``Addons.xcu``: a SIEI menu and a SIEI toolbar in Calc, one entry per action."""
+    return (
+        '<?xml version="1.0" encoding="UTF-8"?>\n'
+        '<oor:component-data xmlns:oor="http://openoffice.org/2001/registry" '
+        'xmlns:xs="http://www.w3.org/2001/XMLSchema" oor:name="Addons" '
+        'oor:package="org.openoffice.Office">\n<node oor:name="AddonUI">\n'
+        '<node oor:name="OfficeMenuBar">\n<node oor:name="org.siei.calc.menu" oor:op="replace">'
+        f"{_string('Title', 'SIEI', localized=True)}{_string('Context', SPREADSHEET)}"
+        f'<node oor:name="Submenu">\n{_entries()}</node></node>\n</node>\n'
+        '<node oor:name="OfficeToolBar">\n<node oor:name="org.siei.calc.toolbar" oor:op="replace">'
+        f"\n{_entries()}</node>\n</node>\n"
+        "</node>\n</oor:component-data>\n"
+    )
+
+
+def protocol_handler_text() -> str:
+    """``ProtocolHandler.xcu``: the menu's ``org.siei.calc:`` commands go to the component."""
+    return (
+        '<?xml version="1.0" encoding="UTF-8"?>\n'
+        '<oor:component-data xmlns:oor="http://openoffice.org/2001/registry" '
+        'xmlns:xs="http://www.w3.org/2001/XMLSchema" oor:name="ProtocolHandler" '
+        'oor:package="org.openoffice.Office">\n<node oor:name="HandlerSet">\n'
+        f'<node oor:name="{MENU_IMPLEMENTATION}" oor:op="replace">'
+        '<prop oor:name="Protocols" oor:type="oor:string-list">'
+        f"<value>{MENU_PROTOCOL}*</value></prop></node>\n</node>\n</oor:component-data>\n"
+    )
+
+
 def config_text(python: str, functions: dict[str, FunctionHelp] = FUNCTIONS) -> str:
     """``siei_calc.json``: the interpreter, and each function's kind of result."""
     table = {i.name: returns_table(i) for i in functions.values()}
-    return json.dumps({"python": python, "functions": table}, indent=1) + "\n"
+    ranges = {i.name: range_args(i) for i in functions.values() if range_args(i)}
+    return json.dumps({"python": python, "functions": table, "ranges": ranges}, indent=1) + "\n"
 
 
 def description_xml() -> str:
@@ -147,6 +239,8 @@ PARTS: Final = (
     ("XSiei.rdb", "application/vnd.sun.star.uno-typelibrary;type=RDB"),
     ("siei_calc.py", "application/vnd.sun.star.uno-component;type=Python"),
     ("CalcAddIns.xcu", "application/vnd.sun.star.configuration-data"),
+    ("ProtocolHandler.xcu", "application/vnd.sun.star.configuration-data"),
+    ("Addons.xcu", "application/vnd.sun.star.configuration-data"),
 )
 MANIFEST: Final = (
     '<?xml version="1.0" encoding="UTF-8"?>\n'
@@ -166,6 +260,8 @@ def oxt_bytes(python: str) -> bytes:
         oxt.writestr("META-INF/manifest.xml", MANIFEST)
         oxt.writestr("description.xml", description_xml())
         oxt.writestr("CalcAddIns.xcu", xcu_text())
+        oxt.writestr("ProtocolHandler.xcu", protocol_handler_text())
+        oxt.writestr("Addons.xcu", addons_text())
         oxt.writestr("siei_calc.json", config_text(python))
         oxt.write(RDB, "XSiei.rdb")
         oxt.write(COMPONENT, "siei_calc.py")

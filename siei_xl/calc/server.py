@@ -7,6 +7,11 @@ for the session. Each request and reply is a 4-byte little-endian length and a p
 ``("ok", result)``, where the result holds plain floats, text and ``"#CODE: reason"``
 errors, exactly what the Excel host returns; a bug is answered with ``("bug", text)`` and
 the server keeps serving. The cache of parsed ranges lives as long as the process.
+
+``("macro", name, ())`` runs one of :data:`MACROS` (the SIEI menu's actions, the Excel
+ribbon's code) on the document: while it runs, the server sends ``("book", op, args)``
+requests back and reads each answer (:mod:`siei_xl.calc.book`) before it replies
+``("ok", None)`` to the action itself.
 """
 
 from __future__ import annotations
@@ -22,6 +27,7 @@ from collections.abc import Callable
 from typing import Any, BinaryIO, Final, cast
 
 from siei_xl import __version__
+from siei_xl.calc.book import CalcBook, Channel, HostError
 from siei_xl.sheetfuncs import FUNCTIONS, evaluate
 
 PROTOCOL: Final = 4
@@ -34,6 +40,8 @@ def version() -> str:
 
 
 HOST_ONLY: Final[dict[str, Callable[..., Any]]] = {"SIEI_VERSION": version}
+MACROS: Final = ("load_example", "validate", "compute", "draw_chart", "clear")
+"""The actions of the SIEI menu run here: functions of :mod:`siei_xl.excel.macros`."""
 
 
 def plain(value: object) -> object:
@@ -50,10 +58,15 @@ def plain(value: object) -> object:
         return str(value)
 
 
-def answer(request: object) -> tuple[str, object]:
-    """The reply to one request; never raises."""
+def answer(request: object, channel: Channel | None = None) -> tuple[str, object]:
+    """The reply to one request; never raises. ``channel`` asks the document (macros)."""
     try:
         kind, name, args = cast(tuple[str, str, tuple[object, ...]], request)
+        if kind == "macro" and channel is not None and name in MACROS:
+            import siei_xl.excel.macros as macros  # the Excel ribbon's code, loaded on use
+
+            getattr(macros, name)(CalcBook(channel))
+            return ("ok", None)
         if kind != "call":
             return ("bug", f"unknown request {kind!r}")
         func = HOST_ONLY.get(name) or FUNCTIONS[name].func
@@ -91,8 +104,24 @@ def serve(inp: BinaryIO, out: BinaryIO) -> None:
     # collector's way, or each full collection walks pandas and SciPy again mid-recalc.
     gc.freeze()
     write_frame(out, ("ready", __version__))
+
+    def channel(op: str, args: tuple[object, ...]) -> object:
+        write_frame(out, ("book", op, args))
+        while True:
+            reply = read_frame(inp)
+            if reply is None:
+                raise EOFError("LibreOffice closed the pipe during an action")
+            if cast(tuple[object, ...], reply)[0] != "call":
+                break
+            # a cell recalculated meanwhile (the action changed its inputs): answer it too
+            write_frame(out, answer(reply))
+        status, value = cast(tuple[str, object], reply)
+        if status != "ok":
+            raise HostError(f"LibreOffice could not {op}: {value}")
+        return value
+
     while (request := read_frame(inp)) is not None:
-        write_frame(out, answer(request))
+        write_frame(out, answer(request, channel))
 
 
 def main() -> None:

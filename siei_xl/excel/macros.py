@@ -185,11 +185,15 @@ def clear(book: Any = None) -> None:
     """Clear results: empty Results and Chart (Data, Groups and Settings are kept)."""
     book = _caller(book)
     for name in (layout.RESULTS, layout.CHART):
-        sheet = book.sheets[name]
-        for chart in list(sheet.charts):
-            chart.delete()
-        sheet.clear()
-        _write_cells(sheet, [Cell(0, 0, layout.INSTRUCTIONS[name], style="instruction")])
+        _empty(book.sheets[name], name)
+
+
+def _empty(sheet: Any, name: str) -> None:
+    """Remove a sheet's charts and cells, and put its one-line instruction back."""
+    for chart in list(sheet.charts):
+        chart.delete()
+    sheet.clear()
+    _write_cells(sheet, [Cell(0, 0, layout.INSTRUCTIONS[name], style="instruction")])
 
 
 def load_example(book: Any = None) -> None:
@@ -283,8 +287,8 @@ def _holds_user_input(
 def _draw(book: Any, spec: ChartSpec) -> None:
     """Replace the chart on the Chart sheet; series and categories as in the template."""
     sheet = book.sheets[layout.CHART]
-    for chart in list(sheet.charts):
-        chart.delete()
+    # the chart data `siei-xl fill` stores below the chart would be stale from now on
+    _empty(sheet, layout.CHART)
     chart = sheet.charts.add(left=10, top=40, width=720, height=400)
     chart.chart_type = "line"
     results = book.sheets[layout.RESULTS]
@@ -293,7 +297,12 @@ def _draw(book: Any, spec: ChartSpec) -> None:
 
 
 def _style_chart(chart: Any, spec: ChartSpec, categories: Any) -> None:
-    """Years on the x axis, titles: Windows Excel's chart object model (not in the stand-in)."""
+    """Years on the x axis, titles: Windows Excel's chart object model (not in the stand-in),
+    or the host's own drawing of a line chart (LibreOffice Calc: :mod:`siei_xl.calc.book`)."""
+    draw_lines = getattr(chart, "draw_lines", None)
+    if draw_lines is not None:
+        draw_lines(categories, spec.title, spec.x_title, spec.y_title)
+        return
     api = getattr(chart, "api", None)
     if not isinstance(api, tuple) or len(api) < 2:
         return

@@ -29,9 +29,11 @@ import tempfile
 import threading
 import time
 
-import uno  # noqa: F401  (installs the import hook for the com.* and org.* names below)
+import uno  # also installs the import hook for the com.* and org.* names below
 import unohelper
-from com.sun.star.lang import XServiceInfo, XServiceName
+from com.sun.star.frame import XDispatch, XDispatchProvider
+from com.sun.star.lang import XInitialization, XServiceInfo, XServiceName
+from com.sun.star.util import XModifyListener
 from org.siei.calc import XSiei
 
 IMPLEMENTATION = "org.siei.calc.SieiAddIn"
@@ -80,7 +82,8 @@ class Child:
         self.proc = None
         self.replies = None
         self.log = None
-        self.lock = threading.Lock()
+        # re-entrant: a cell recalculated during a menu action asks while the action waits
+        self.lock = threading.RLock()
         self.failure = None  # (monotonic time, ChildError) of the last failed start
 
     def python(self):
@@ -162,8 +165,11 @@ class Child:
     def alive(self):
         return self.proc is not None and self.proc.poll() is None
 
-    def ask(self, request):
-        """Send one request and return the reply; restart a dead child once."""
+    def ask(self, request, host=None):
+        """Send one request and return the reply; restart a dead child once.
+
+        During a menu action the child asks the document for cells (``("book", op,
+        args)``): ``host(op, args)`` answers each before the action's own reply comes."""
         with self.lock:
             retry = True
             while True:
@@ -171,7 +177,12 @@ class Child:
                     self.start()
                 try:
                     _write_frame(self.proc.stdin, request)
-                    return self.wait(CALL_TIMEOUT, "siei_xl did not answer")
+                    reply = self.wait(CALL_TIMEOUT, "siei_xl did not answer")
+                    while reply[0] == "book" and host is not None:
+                        retry = False  # the action has begun changing the document
+                        _write_frame(self.proc.stdin, host(reply[1], reply[2]))
+                        reply = self.wait(CALL_TIMEOUT, "siei_xl did not answer")
+                    return reply
                 except ChildTimeoutError:
                     raise  # asking again would make Calc wait twice as long
                 except (OSError, ChildError):
@@ -362,17 +373,349 @@ class SieiAddIn(unohelper.Base, XSiei, XServiceName, XServiceInfo):
         return why(document, cell)
 
 
-def _method(name, array):
-    def method(self, *args):
-        return call(name, args, array)
+class Forget(unohelper.Base, XModifyListener):
+    """Drops a range's kept cells when any of them changes (or the document closes)."""
+
+    def __init__(self, table, address):
+        self.table, self.address = table, address
+
+    def modified(self, event):
+        self.table.pop(self.address, None)
+        event.Source.removeModifyListener(self)
+
+    def disposing(self, event):
+        self.table.pop(self.address, None)
+
+
+FORMULA_CELLS = 16  # com.sun.star.sheet.CellFlags.FORMULA
+
+
+class RangeCells:
+    """The cells of the ranges handed to the functions, read once and kept until they change.
+
+    Calc would otherwise convert a range into values for every call: the demo's Flows table
+    (1,471 rows) for each of its 210 market-integration cells. Kept per document (the hidden
+    first argument; documents compare by identity) and range address, for ranges of plain
+    values (the workbook's Data, Flows and Groups)."""
+
+    MAX_DOCUMENTS = 8
+
+    def __init__(self):
+        self.documents = []  # [(document, {address: rows})], most recent last
+
+    def table(self, document):
+        for k, (known, table) in enumerate(self.documents):
+            if known == document:
+                if k != len(self.documents) - 1:
+                    self.documents.append(self.documents.pop(k))
+                return table
+        table = {}
+        self.documents = [*self.documents[-(self.MAX_DOCUMENTS - 1) :], (document, table)]
+        return table
+
+    def values(self, document, rng):
+        table = self.table(document)
+        address = rng.AbsoluteName
+        rows = table.get(address)
+        if rows is None:
+            rows = rng.getDataArray()
+            # Cells computed by formulas are not kept: Calc may tell of their change only
+            # after the cells that read them have been recalculated.
+            if rng.queryContentCells(FORMULA_CELLS).getCount() == 0:
+                table[address] = rows
+                rng.addModifyListener(Forget(table, address))
+        return rows
+
+
+RANGE_CELLS = RangeCells()
+
+
+def _method(name, array, ranges):
+    if not ranges:
+
+        def method(self, *args):
+            return call(name, args, array)
+
+    else:
+
+        def method(self, document, *args):
+            args = list(args)
+            for k in ranges:
+                if args[k] is not None:
+                    args[k] = RANGE_CELLS.values(document, args[k])
+            return call(name, tuple(args), array)
 
     method.__name__ = name
     return method
 
 
 for _name, _array in CONFIG.get("functions", {}).items():
-    setattr(SieiAddIn, _name, _method(_name, _array))
+    setattr(SieiAddIn, _name, _method(_name, _array, CONFIG.get("ranges", {}).get(_name, ())))
+
+# ------------------------------------------------------------- the SIEI menu
+MENU_IMPLEMENTATION = "org.siei.calc.SieiMenu"
+MENU_SERVICES = ("com.sun.star.frame.ProtocolHandler",)
+MENU_PROTOCOL = "org.siei.calc:"
+# run by siei_xl.excel.macros in the child, on the document (DocumentHost answers it)
+MACROS = ("load_example", "validate", "compute", "draw_chart", "clear")
+TITLES = {
+    "load_example": "Load example data",
+    "validate": "Validate data",
+    "compute": "Compute",
+    "draw_chart": "Draw chart",
+    "clear": "Clear results",
+    "explain": "Explain error",
+    "help": "Help",
+}
+CLEAR_ALL_BUT_OBJECTS = 1023 & ~128  # com.sun.star.sheet.CellFlags: charts stay, as in Excel
+BOLD, NORMAL = 150.0, 100.0  # com.sun.star.awt.FontWeight
+POINT = 35.28  # 1/100 mm per point
+BUTTONS = {"ok": 1, "ok_cancel": 2, "yes_no": 3, "yes_no_cancel": 4}  # awt.MessageBoxButtons
+ANSWERS = {0: "cancel", 1: "ok", 2: "yes", 3: "no"}  # awt.MessageBoxResults
+
+
+class DocumentHost:
+    """The document's side of a menu action: the cell operations the child asks for."""
+
+    def __init__(self, ctx, frame, doc):
+        self.ctx, self.frame, self.doc = ctx, frame, doc
+        self.parser = None
+
+    def handle(self, op, args):
+        """``("ok", result)`` or ``("error", text)``: the child's Book call never hangs."""
+        try:
+            return ("ok", getattr(self, "op_" + op)(*args))
+        except Exception as exc:  # noqa: BLE001  sent to the child, which stops the action
+            return ("error", f"{type(exc).__name__}: {getattr(exc, 'Message', '') or exc}")
+
+    def sheet(self, name):
+        return self.doc.Sheets.getByName(name)
+
+    def block(self, name, r1, c1, r2, c2):
+        return self.sheet(name).getCellRangeByPosition(c1 - 1, r1 - 1, c2 - 1, r2 - 1)
+
+    def op_sheets(self):
+        return tuple(self.doc.Sheets.ElementNames)
+
+    def op_add_sheet(self, name, position):
+        self.doc.Sheets.insertNewByName(name, position)
+
+    def op_used(self, name):
+        cursor = self.sheet(name).createCursor()
+        cursor.gotoEndOfUsedArea(False)
+        end = cursor.getRangeAddress()
+        return (end.EndRow + 1, end.EndColumn + 1)
+
+    def op_read(self, name, r1, c1, r2, c2):
+        rows = self.block(name, r1, c1, r2, c2).getDataArray()
+        return tuple(tuple(None if v == "" else v for v in row) for row in rows)
+
+    def op_charts(self, name):
+        return tuple(self.sheet(name).getCharts().ElementNames)
+
+    def op_delete_chart(self, name, chart):
+        charts = self.sheet(name).getCharts()
+        if charts.hasByName(chart):
+            charts.removeByName(chart)
+
+    def op_write(self, batch):
+        for item in batch:
+            getattr(self, "write_" + item[0])(*item[1:])
+
+    def write_clear(self, name):
+        self.sheet(name).clearContents(CLEAR_ALL_BUT_OBJECTS)
+
+    def write_values(self, name, row, col, rows):
+        sheet = self.sheet(name)
+        for i, values in enumerate(rows):
+            for j, value in enumerate(values):
+                cell = sheet.getCellByPosition(col - 1 + j, row - 1 + i)
+                if value is None or value == "":
+                    cell.setString("")
+                elif isinstance(value, str) and value.startswith("="):
+                    self.set_formula(cell, value)
+                elif isinstance(value, str):
+                    number = _typed_number(value)
+                    if number is None:
+                        cell.setString(value)
+                    else:
+                        cell.setValue(number)
+                else:
+                    cell.setValue(float(value))
+
+    def write_formula(self, name, r1, c1, r2, c2, text):
+        sheet = self.sheet(name)
+        for row in range(r1 - 1, r2):
+            for col in range(c1 - 1, c2):
+                self.set_formula(sheet.getCellByPosition(col, row), text)
+
+    def set_formula(self, cell, text):
+        """An Excel formula as Excel's Range.Formula takes it: A1 references with ``!``,
+        ``,`` between arguments, English names; a SIEI_* name finds the add-in by its
+        Excel name (CompatibilityName), as when Calc opens an .xlsx."""
+        if self.parser is None:
+            from com.sun.star.sheet.AddressConvention import XL_A1
+            from com.sun.star.sheet.FormulaLanguage import XL_ENGLISH
+
+            mapper = self.doc.createInstance("com.sun.star.sheet.FormulaOpCodeMapper")
+            self.parser = self.doc.createInstance("com.sun.star.sheet.FormulaParser")
+            self.parser.FormulaConvention = XL_A1
+            self.parser.OpCodeMap = mapper.getAvailableMappings(XL_ENGLISH, 0x7FFFFFFF)
+        cell.setTokens(self.parser.parseFormula(text, cell.getCellAddress()))
+
+    def write_format(self, name, r1, c1, r2, c2, fmt):
+        formats = self.doc.NumberFormats
+        locale = uno.createUnoStruct("com.sun.star.lang.Locale")
+        key = formats.queryKey(fmt, locale, False)
+        if key == -1:
+            key = formats.addNew(fmt, locale)
+        self.block(name, r1, c1, r2, c2).NumberFormat = key
+
+    def write_bold(self, name, r1, c1, r2, c2, bold):
+        self.block(name, r1, c1, r2, c2).CharWeight = BOLD if bold else NORMAL
+
+    def op_add_chart(self, name, chart, frame, block, title, x_title, y_title):
+        """A line chart of ``block`` (first column: categories; first row: series names)."""
+        sheet = self.sheet(name)
+        charts = sheet.getCharts()
+        if charts.hasByName(chart):
+            charts.removeByName(chart)
+        r1, c1, r2, c2 = block
+        address = self.block(name, r1, c1, r2, c2).getRangeAddress()
+        rect = uno.createUnoStruct("com.sun.star.awt.Rectangle")
+        rect.X, rect.Y, rect.Width, rect.Height = (int(v * POINT) for v in frame)
+        charts.addNewByName(chart, rect, (address,), True, True)
+        document = charts.getByName(chart).getEmbeddedObject()
+        document.setDiagram(document.createInstance("com.sun.star.chart.LineDiagram"))
+        document.HasLegend = True
+        document.HasMainTitle = True
+        document.Title.String = title
+        diagram = document.getDiagram()
+        diagram.HasXAxisTitle = True
+        diagram.XAxisTitle.String = x_title
+        diagram.HasYAxisTitle = True
+        diagram.YAxisTitle.String = y_title
+
+    def op_alert(self, prompt, title, buttons):
+        return self.alert(prompt, title, buttons)
+
+    def alert(self, prompt, title="SIEI", buttons="ok"):
+        """A message box and the button clicked. With ``SIEI_XL_ALERT_LOG`` set (automated
+        runs, where no one can click), the message is appended to that file as a JSON line
+        instead and answered "ok"."""
+        log = os.environ.get("SIEI_XL_ALERT_LOG")
+        if log:
+            with open(log, "a", encoding="utf-8") as handle:
+                handle.write(json.dumps({"title": title, "prompt": prompt}) + "\n")
+            return "ok"
+        if not self.doc.isAutomaticCalculationEnabled():
+            self.doc.calculate()  # the user looks at the sheet behind the message
+        toolkit = self.ctx.ServiceManager.createInstanceWithContext(
+            "com.sun.star.awt.Toolkit", self.ctx
+        )
+        kind = "INFOBOX" if buttons == "ok" else "QUERYBOX"
+        box = toolkit.createMessageBox(
+            self.frame.getContainerWindow(),
+            uno.Enum("com.sun.star.awt.MessageBoxType", kind),
+            BUTTONS.get(buttons, 1),
+            title,
+            prompt,
+        )
+        try:
+            return ANSWERS.get(box.execute(), "cancel")
+        finally:
+            box.dispose()
+
+
+def _typed_number(text):
+    """What Excel stores for a text written into a cell: a number when it reads as one."""
+    stripped = text.strip()
+    if not stripped or stripped.startswith("'"):
+        return None
+    try:
+        return float(stripped)
+    except ValueError:
+        return None
+
+
+def run_action(ctx, frame, action):
+    """One entry of the SIEI menu on the frame's spreadsheet."""
+    doc = frame.getController().getModel()
+    if doc is None or not doc.supportsService("com.sun.star.sheet.SpreadsheetDocument"):
+        return
+    host = DocumentHost(ctx, frame, doc)
+    title = "SIEI: " + TITLES.get(action, action)
+    if action == "explain":
+        selection = frame.getController().getSelection()
+        if not hasattr(selection, "getCellByPosition"):
+            host.alert("Select a cell first.", title)
+            return
+        cell = selection.getCellByPosition(0, 0)
+        where = cell.AbsoluteName.rsplit(".", 1)[-1].replace("$", "")
+        host.alert(why(doc, selection), "SIEI: " + where)
+    elif action == "help":
+        if doc.Sheets.hasByName("Help"):
+            frame.getController().setActiveSheet(doc.Sheets.getByName("Help"))
+        else:
+            host.alert("This document has no Help sheet: use the SIEI template.", title)
+    elif action in MACROS:
+        automatic = doc.isAutomaticCalculationEnabled()
+        undo = doc.getUndoManager()
+        # one recalculation at the end instead of one per cell written; one step to undo
+        doc.enableAutomaticCalculation(False)
+        undo.enterUndoContext(title)
+        try:
+            try:
+                reply = CHILD.ask(("macro", action, ()), host.handle)
+            except ChildError as exc:
+                reply = ("bug", str(exc))
+        finally:
+            undo.leaveUndoContext()
+            doc.enableAutomaticCalculation(automatic)
+        if automatic:
+            doc.calculate()
+        if reply[0] != "ok":
+            host.alert(f"SIEI: {TITLES[action]} stopped: {reply[1]}", title)
+
+
+class SieiMenu(unohelper.Base, XDispatchProvider, XDispatch, XInitialization, XServiceInfo):
+    """The SIEI menu and toolbar's commands (``org.siei.calc:compute`` etc.)."""
+
+    def __init__(self, ctx):
+        self.ctx = ctx
+        self.frame = None
+
+    def initialize(self, args):
+        if args:
+            self.frame = args[0]
+
+    def queryDispatch(self, url, target, flags):
+        return self if url.Protocol == MENU_PROTOCOL else None
+
+    def queryDispatches(self, requests):
+        return tuple(self.queryDispatch(r.FeatureURL, r.FrameName, r.SearchFlags) for r in requests)
+
+    def dispatch(self, url, args):
+        if self.frame is not None:
+            run_action(self.ctx, self.frame, url.Path)
+
+    def addStatusListener(self, listener, url):
+        return None
+
+    def removeStatusListener(self, listener, url):
+        return None
+
+    def getImplementationName(self):
+        return MENU_IMPLEMENTATION
+
+    def supportsService(self, name):
+        return name in MENU_SERVICES
+
+    def getSupportedServiceNames(self):
+        return MENU_SERVICES
+
 
 # the name LibreOffice's Python loader looks for
 g_ImplementationHelper = unohelper.ImplementationHelper()  # noqa: N816
 g_ImplementationHelper.addImplementation(SieiAddIn, IMPLEMENTATION, SERVICES)
+g_ImplementationHelper.addImplementation(SieiMenu, MENU_IMPLEMENTATION, MENU_SERVICES)
