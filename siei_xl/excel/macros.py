@@ -17,7 +17,7 @@ from siei_xl.excel import layout
 from siei_xl.excel.layout import Cell, ChartSpec, Refs
 from siei_xl.exceptions import SieiError
 from siei_xl.groups import GROUP_HEADERS, MEMBER_HEADERS
-from siei_xl.job import SETTINGS, run
+from siei_xl.job import OPTIONAL_SETTINGS, SETTINGS, run, setting_key
 from siei_xl.job import validate as validate_sheets
 from siei_xl.labels import is_missing, label_key
 from siei_xl.market import PARTNER_HEADERS, REPORTER_HEADERS
@@ -72,10 +72,12 @@ def refs_of(
     g_last = max(
         (i for i, r in enumerate(groups) if not all(is_missing(v) for v in r)), default=g_top
     )
-    positions = {label_key(r[0]): i for i, r in enumerate(settings) if r and isinstance(r[0], str)}
+    positions = {setting_key(r[0]): i for i, r in enumerate(settings) if r}
     cells = {}
     for key, _default, _help in SETTINGS:
-        row = positions.get(label_key(key))
+        row = positions.get(key)
+        if row is None and key in OPTIONAL_SETTINGS:
+            continue  # a workbook made before the setting existed; no formula reads it
         if row is None:
             raise SieiError(f"the Settings sheet has no row {key!r}; add it in column A")
         cells[key] = f"{layout.SETTINGS_SHEET}!$B${row + 1}"
@@ -246,12 +248,12 @@ def _holds_user_input(
         return any(not all(is_missing(v) for v in row) for row in body)
 
     # label_key: '1', 1 and 1.0 are the same setting value (cells come back as floats)
-    defaults = {label_key(k): label_key(d) for k, d, _ in SETTINGS}
+    defaults = {k: label_key(d) for k, d, _ in SETTINGS if k != "Language"}
     edited = any(
-        label_key(r[0]) in defaults
-        and label_key("" if len(r) < 2 or is_missing(r[1]) else r[1]) != defaults[label_key(r[0])]
+        (key := setting_key(r[0])) in defaults
+        and label_key("" if len(r) < 2 or is_missing(r[1]) else r[1]) != defaults[key]
         for r in settings
-        if r and isinstance(r[0], str)
+        if r
     )
     return (
         has_rows(data)

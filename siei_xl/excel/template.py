@@ -28,6 +28,7 @@ from siei_xl import __version__, files
 from siei_xl.excel import layout, ovba, vba
 from siei_xl.excel.layout import SheetLayout
 from siei_xl.excel.selftest import build_text
+from siei_xl.i18n import check_language
 from siei_xl.job import JobResult
 from siei_xl.plot import PALETTE
 
@@ -72,27 +73,30 @@ class WorkbookContent:
     """Header row and rows of the Flows sheet."""
 
 
-def template_content() -> WorkbookContent:
-    """The empty template: headers, default settings, no results."""
+def template_content(lang: str = "en") -> WorkbookContent:
+    """The empty template: headers, default settings (Language ``lang``), no results."""
     return WorkbookContent(
         data=[["country", "year", "indicator_1", "indicator_2"]],
         groups=[["group", "country", "from", "to"]],
-        settings=layout.settings_rows(),
+        settings=layout.settings_rows({"Language": check_language(lang, "--lang")}),
     )
 
 
 def sheet_layouts(content: WorkbookContent) -> list[SheetLayout]:
+    """Every sheet, its texts in the Language of the settings (sheet names stay English:
+    formulas, the VBA and the LibreOffice side find the sheets by name)."""
+    lang = layout.settings_language(content.settings)
     refs = layout.Refs.standard(content.data, content.groups, content.flows)
-    results = layout.results_sheet(content.result, refs)
+    results = layout.results_sheet(content.result, refs, lang)
     return [
-        layout.data_sheet(content.data),
-        layout.groups_sheet(content.groups),
-        layout.flows_sheet(content.flows),
-        layout.settings_sheet(content.settings),
+        layout.data_sheet(content.data, lang),
+        layout.groups_sheet(content.groups, lang),
+        layout.flows_sheet(content.flows, lang),
+        layout.settings_sheet(content.settings, lang),
         results,
-        layout.chart_sheet(results),
-        layout.help_sheet(),
-        layout.conf_sheet(),
+        layout.chart_sheet(results, lang),
+        layout.help_sheet(lang),
+        layout.conf_sheet(lang),
     ]
 
 
@@ -297,6 +301,8 @@ def write_atomically(path: str | os.PathLike[str], payload: bytes, *, force: boo
     return files.write_atomically(target, lambda temp: temp.write_bytes(payload))
 
 
-def build_template(path: str | os.PathLike[str] = TEMPLATE_NAME, *, force: bool = True) -> Path:
-    """Write the empty SIEI template workbook."""
-    return write_atomically(path, build_workbook(template_content()), force=force)
+def build_template(
+    path: str | os.PathLike[str] = TEMPLATE_NAME, *, force: bool = True, lang: str = "en"
+) -> Path:
+    """Write the empty SIEI template workbook, its texts in ``lang`` (en or ru)."""
+    return write_atomically(path, build_workbook(template_content(lang)), force=force)

@@ -192,6 +192,7 @@ def build_report(
         step=step,
     )
     data.data_name = data_file.name
+    data = text.localise(data)  # the notes in the report's language
     vintage = _vintages(data_file)
     sources = [
         [

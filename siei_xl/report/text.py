@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import math
 import tomllib
 from collections.abc import Mapping
 from importlib import resources
 
+import pandas as pd
+
 from siei_xl import __version__
 from siei_xl.exceptions import OptionError
-from siei_xl.importers import COUNTRY_NAMES
+from siei_xl.i18n import country_name, translate_note
 from siei_xl.presets import Preset, presets
 from siei_xl.report.compute import BlockResult, Move, Reason, ReportData
 
@@ -40,16 +43,43 @@ class Text:
 
     def country(self, code: str) -> str:
         """A country's name in this language where known, else its label as given."""
-        spelled = self._own.get("countries", {})
-        if isinstance(spelled, dict) and code.upper() in spelled:
-            return str(spelled[code.upper()])
-        names = COUNTRY_NAMES.get(code.upper())
-        if not names:
-            return code
-        if self.lang == "ru":
-            russian = [n for n in names if any("а" <= ch.lower() <= "я" for ch in n)]
-            return russian[0] if russian else code
-        return names[0]
+        return country_name(code, self.lang)
+
+    def note(self, note: str) -> str:
+        """A computation note of the pandas API (English) in this language."""
+        return translate_note(note, self.lang)
+
+    def localise(self, data: ReportData) -> ReportData:
+        """``data`` with its computation notes in this language (a copy; the pandas API's
+        notes stay English). Every note the report prints passes through here."""
+        if self.lang == "en":
+            return data
+
+        def notes(frame: pd.DataFrame) -> pd.DataFrame:
+            if "note" not in frame:
+                return frame
+            out = frame.copy()
+            out["note"] = [self.note(n) if isinstance(n, str) else n for n in frame["note"]]
+            return out
+
+        blocks = {
+            name: dataclasses.replace(
+                block,
+                pairs=notes(block.pairs),
+                with_group=notes(block.with_group),
+                within=notes(block.within),
+                notes=[self.note(n) for n in block.notes],
+            )
+            for name, block in data.blocks.items()
+        }
+        return dataclasses.replace(
+            data,
+            blocks=blocks,
+            classic_notes=[self.note(n) for n in data.classic_notes],
+            consolidated_notes=[self.note(n) for n in data.consolidated_notes],
+            agreement=None if data.agreement is None else notes(data.agreement),
+            experts=None if data.experts is None else notes(data.experts),
+        )
 
     def title(self, preset: Preset) -> str:
         return preset.title_ru if self.lang == "ru" and preset.title_ru else preset.title
