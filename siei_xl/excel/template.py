@@ -28,7 +28,7 @@ from siei_xl import __version__, files
 from siei_xl.excel import layout, ovba, vba
 from siei_xl.excel.layout import SheetLayout
 from siei_xl.excel.selftest import build_text
-from siei_xl.i18n import check_language
+from siei_xl.i18n import check_language, words
 from siei_xl.job import JobResult
 from siei_xl.plot import PALETTE
 
@@ -140,8 +140,9 @@ def write_sheets(content: WorkbookContent) -> bytes:
         }
     )
     formats = {name: book.add_format(spec) for name, spec in FORMATS.items()}
+    footer = words(layout.settings_language(content.settings))("page_footer")
     for sheet in sheet_layouts(content):
-        _write_sheet(book, sheet, formats)
+        _write_sheet(book, sheet, formats, footer)
     book.define_name("SIEI_Data", "=" + layout.data_ref(content.data))
     book.define_name("SIEI_Groups", "=" + layout.groups_ref(content.groups))
     book.define_name("SIEI_Flows", "=" + layout.flows_ref(content.flows))
@@ -151,7 +152,9 @@ def write_sheets(content: WorkbookContent) -> bytes:
     return _declare_macro_enabled(buffer.getvalue())
 
 
-def _write_sheet(book: Any, sheet: SheetLayout, formats: dict[str, Any]) -> None:
+def _write_sheet(
+    book: Any, sheet: SheetLayout, formats: dict[str, Any], footer: str | None = None
+) -> None:
     ws = book.add_worksheet(sheet.name)
     ws.set_paper(9)  # A4
     if sheet.portrait:
@@ -161,7 +164,7 @@ def _write_sheet(book: Any, sheet: SheetLayout, formats: dict[str, Any]) -> None
     ws.fit_to_pages(1, 0)
     ws.set_margins(left=0.5, right=0.5, top=0.6, bottom=0.6)
     ws.set_header(f'&L&"Calibri,Bold"SIEI &C{sheet.name}')
-    ws.set_footer("&LSIEI workbook (siei_xl)&RPage &P of &N")
+    ws.set_footer(footer or words("en")("page_footer"))
     for col, width in sheet.widths.items():
         ws.set_column(col, col, width)
     for row, height in sheet.heights.items():
