@@ -388,3 +388,14 @@ def test_the_example_notes_in_russian_have_no_english_sentence() -> None:
     for note in result.notes:
         russian = translate_note(note, "ru").replace("Border region", "")
         assert not ENGLISH_WORDS.search(russian), note
+
+
+def test_every_preset_note_has_a_russian_one() -> None:
+    from siei_xl.presets import presets
+    from siei_xl.report.text import Text
+
+    for preset in presets().values():
+        assert preset.note, preset.name
+        assert CYRILLIC.search(preset.note_ru), preset.name
+        assert Text("ru").preset_note(preset) == preset.note_ru
+        assert Text("en").preset_note(preset) == preset.note

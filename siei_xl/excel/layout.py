@@ -249,7 +249,7 @@ def settings_sheet(rows: Sequence[Sequence[object]], lang: str | None = None) ->
         r = SETTING_ROW[key]
         sheet.put(r, 0, text.part("setting_label", key), "key")
         sheet.put(r, 1, None if value in ("", None) else value, "input")
-        sheet.put(r, 2, text.part("setting_help", key), "note")
+        sheet.put(r, 2, text.part("setting_help", key), "wrap")  # long ones take two lines
     sheet.lists[(SETTING_ROW["Standardize"], 1)] = ("yearly", "pooled")
     sheet.lists[(SETTING_ROW["ddof"], 1)] = ("1", "0")
     sheet.lists[(SETTING_ROW["Language"], 1)] = ("en", "ru")

@@ -218,7 +218,7 @@ def _sources_sheet(data: ReportData, text: Text, sources: Sequence[Sequence[str]
     w.line(text("indicators"), "subtitle")
     for block in data.blocks.values():
         w.line(f"{block.name}: {block.preset.describe()}", "note")
-        for note in [text.left_out(block), *block.notes, block.preset.note]:
+        for note in [text.left_out(block), *block.notes, text.preset_note(block.preset)]:
             if note:
                 w.line(f"    {note}", "note")
     w.sheet.widths.update({0: 40, 1: 60, 2: 25})

@@ -84,6 +84,10 @@ class Text:
     def title(self, preset: Preset) -> str:
         return preset.title_ru if self.lang == "ru" and preset.title_ru else preset.title
 
+    def preset_note(self, preset: Preset) -> str:
+        """What the EDB used where our data differ, in this language where given."""
+        return preset.note_ru if self.lang == "ru" and preset.note_ru else preset.note
+
     def number(self, value: float, digits: int = 3) -> str:
         if not math.isfinite(value):
             return self("na")
