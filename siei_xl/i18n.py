@@ -32,6 +32,7 @@ __all__ = [
     "check_language",
     "country_label",
     "country_name",
+    "data_labels",
     "translate_note",
     "words",
 ]
@@ -50,14 +51,15 @@ _ALIASES: Final = {
 
 
 @functools.cache
-def _table(name: str) -> Mapping[str, Mapping[str, object]]:
+def data_labels(name: str) -> Mapping[str, Mapping[str, object]]:
+    """A TOML file of texts shipped in ``siei_xl/data`` (read once)."""
     text = resources.files("siei_xl").joinpath(f"data/{name}").read_text("utf-8")
     return tomllib.loads(text)
 
 
 def labels() -> Mapping[str, Mapping[str, object]]:
     """The workbook's texts: ``{"en": {...}, "ru": {...}}`` as in the data file."""
-    return _table("workbook_labels.toml")
+    return data_labels("workbook_labels.toml")
 
 
 def check_language(lang: object, what: str = "language") -> str:
@@ -112,7 +114,7 @@ def country_name(code: object, lang: str = "en") -> str:
     label as given."""
     text = str(code).strip()
     if lang == "ru":
-        spelled = _table("report_labels.toml")["ru"].get("countries", {})
+        spelled = data_labels("report_labels.toml")["ru"].get("countries", {})
         if isinstance(spelled, Mapping) and text.upper() in spelled:
             return str(spelled[text.upper()])
     names = COUNTRY_NAMES.get(text.upper())

@@ -214,7 +214,7 @@ def fill(
         settings,
         output,
         flows=flows,
-        description=f"Filled by siei_xl from {source.name}",
+        description=words(layout.settings_language(settings))("filled_from", source=source.name),
         force=force or in_place,
         png=png,
         title=title,

@@ -3,27 +3,22 @@
 from __future__ import annotations
 
 import dataclasses
-import functools
 import math
-import tomllib
 from collections.abc import Mapping
-from importlib import resources
 
 import pandas as pd
 
 from siei_xl import __version__
 from siei_xl.exceptions import OptionError
-from siei_xl.i18n import country_name, translate_note
+from siei_xl.i18n import LANGUAGES, country_name, data_labels, translate_note
 from siei_xl.presets import Preset, presets
 from siei_xl.report.compute import BlockResult, Move, Reason, ReportData
 
-LANGUAGES = ("en", "ru")
+__all__ = ["LANGUAGES", "Text"]
 
 
-@functools.cache
-def _labels() -> dict[str, dict[str, object]]:
-    text = resources.files("siei_xl").joinpath("data/report_labels.toml").read_text("utf-8")
-    return tomllib.loads(text)
+def _labels() -> Mapping[str, Mapping[str, object]]:
+    return data_labels("report_labels.toml")
 
 
 class Text:
