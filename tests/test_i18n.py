@@ -399,3 +399,23 @@ def test_every_preset_note_has_a_russian_one() -> None:
         assert CYRILLIC.search(preset.note_ru), preset.name
         assert Text("ru").preset_note(preset) == preset.note_ru
         assert Text("en").preset_note(preset) == preset.note
+
+
+def test_the_ribbon_in_a_russian_workbook() -> None:
+    """Load example keeps the workbook's language; Compute writes Russian Results from a
+    Settings sheet labelled in Russian; Clear puts back the Russian instructions."""
+    from fake_book import FakeBook
+
+    from siei_xl.excel import macros
+    from siei_xl.excel.template import template_content
+
+    book = FakeBook()
+    book.lay_out(sheet_layouts(template_content("ru")))
+    macros.load_example(book)
+    assert book.sheets[layout.SETTINGS_SHEET].range("A3").value == "Страна фокуса"
+    assert book.sheets[layout.DATA].range("A1").value == layout.instruction(layout.DATA, "ru")
+    macros.compute(book)
+    assert str(book.sheets[layout.RESULTS].range("A1").value).startswith("Конвергенция")
+    assert str(book.app.alerts[-1]["prompt"]).startswith("Results written")
+    macros.clear(book)
+    assert book.sheets[layout.RESULTS].range("A1").value == layout.instruction(layout.RESULTS, "ru")

@@ -176,12 +176,23 @@ def draw_chart(book: Any = None) -> None:
 def clear(book: Any = None) -> None:
     """Clear results: empty Results and Chart (Data, Groups and Settings are kept)."""
     book = _caller(book)
+    lang = _language(book)
     for name in (layout.RESULTS, layout.CHART):
         sheet = book.sheets[name]
         for chart in list(sheet.charts):
             chart.delete()
         sheet.clear()
-        _write_cells(sheet, [Cell(0, 0, layout.INSTRUCTIONS[name], style="instruction")])
+        _write_cells(sheet, [Cell(0, 0, layout.instruction(name, lang), style="instruction")])
+
+
+def _language(book: Any, rows: list[list[object]] | None = None) -> str:
+    """The Settings sheet's Language; English when it is missing or not understood."""
+    try:
+        return layout.settings_language(
+            read_sheet(book.sheets[layout.SETTINGS_SHEET]) if rows is None else rows
+        )
+    except (SieiError, KeyError):
+        return "en"
 
 
 def load_example(book: Any = None) -> None:
@@ -221,13 +232,16 @@ def load_example(book: Any = None) -> None:
     from siei_xl.excel.fill import example_market_inputs
 
     data_rows, group_rows, setting_rows, flow_rows = example_market_inputs()
+    # the example in the workbook's language
+    lang = _language(book, settings)
+    setting_rows = [[k, lang if k == "Language" else v] for k, v in setting_rows]
     contents = {
-        layout.DATA: layout.data_sheet(data_rows),
-        layout.GROUPS: layout.groups_sheet(group_rows),
-        layout.SETTINGS_SHEET: layout.settings_sheet(setting_rows),
+        layout.DATA: layout.data_sheet(data_rows, lang),
+        layout.GROUPS: layout.groups_sheet(group_rows, lang),
+        layout.SETTINGS_SHEET: layout.settings_sheet(setting_rows, lang),
     }
     if layout.FLOWS in names:
-        contents[layout.FLOWS] = layout.flows_sheet(flow_rows)
+        contents[layout.FLOWS] = layout.flows_sheet(flow_rows, lang)
     for name, sheet_layout in contents.items():
         target = book.sheets[name]
         target.clear()
