@@ -251,6 +251,31 @@ _NOTE_FORMS: Final[tuple[tuple[str, str], ...]] = (
         r"every expert gave every grouping the same score: no ordering",
         "каждый эксперт дал всем группам одну оценку: упорядочения нет",
     ),
+    # the consolidated indices' method columns and the report's sources
+    (
+        r"min-max over all rows of the run \(0 = least, 1 = most integrated row\)",
+        "min-max по всем строкам расчёта (0 — наименьшая, 1 — наибольшая интеграция)",
+    ),
+    (
+        r"([\w.]+): lower = closer, turned around \(1 - scaled\)",
+        r"\1: меньше — ближе, развёрнуто (1 − масштабированное)",
+    ),
+    (r"(^|; )([\w.]+): higher(?=;|$)", r"\1\2: больше — теснее"),
+    (
+        r"^(\S+) flows \((.+?)\) over (\S+) \((.+?)\); higher = more integrated$",
+        r"потоки (\1, \2) к \3 (\4); больше — теснее",
+    ),
+    (r"; lower = closer$", "; меньше — ближе"),
+    (r" \(else ([^)]+)\)", r" (иначе \1)"),
+    (r"^indicators by WDI code", "индикаторы по кодам WDI"),
+    (r"^as published \(see each preset\)$", "как опубликовано (см. каждый индекс)"),
+    (
+        r"^(\S+) flows, exports \+ imports as reported$",
+        r"потоки (\1): экспорт + импорт по данным отчитывающихся стран",
+    ),
+    (r"^expert poll$", "экспертный опрос"),
+    (r"^groups$", "группы"),
+    (r"^scale ", "шкала "),
     (r"^(.+?) CV {_Y}: ".replace("{_Y}", _Y), r"\1, коэф. вариации \2: "),
     (r"^market with (.+?): ", r"рыночная интеграция с группой \1: "),
     (r"^market within (.+?): ", r"рыночная интеграция внутри \1: "),

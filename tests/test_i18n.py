@@ -372,6 +372,9 @@ def test_no_english_note_reaches_a_russian_report_on_real_data() -> None:
             notes += block.notes
             for table in (block.pairs, block.with_group, block.within):
                 notes += [n for n in table["note"] if isinstance(n, str) and n]
+        for tables in data.consolidated.values():  # the method columns of the indices
+            for table in tables.values():
+                notes += [*table["scaling"], *table["directions"]]
         seen += len(notes)
         left = [n for n in notes if ENGLISH_WORDS.search(n)]
         assert not left, left[:3]

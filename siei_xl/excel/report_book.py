@@ -217,7 +217,7 @@ def _sources_sheet(data: ReportData, text: Text, sources: Sequence[Sequence[str]
     w.row += 1
     w.line(text("indicators"), "subtitle")
     for block in data.blocks.values():
-        w.line(f"{block.name}: {block.preset.describe()}", "note")
+        w.line(f"{block.name}: {text.note(block.preset.describe())}", "note")
         for note in [text.left_out(block), *block.notes, text.preset_note(block.preset)]:
             if note:
                 w.line(f"    {note}", "note")

@@ -211,6 +211,7 @@ def build_report(
         sources.append([Path(experts_path).name, "expert poll", f"scale {low:g}-{high:g}"])
     if groups_path:
         sources.append([Path(groups_path).name, "groups", ""])
+    sources = [[text.note(cell) for cell in row] for row in sources]  # in its language
     out = ReportOutput(target, data)
     parent = target.resolve().parent
     built = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=parent))

@@ -67,9 +67,14 @@ class Text:
             )
             for name, block in data.blocks.items()
         }
+        consolidated = {
+            level: {name: self.method_columns(table) for name, table in tables.items()}
+            for level, tables in data.consolidated.items()
+        }
         return dataclasses.replace(
             data,
             blocks=blocks,
+            consolidated=consolidated,
             classic_notes=[self.note(n) for n in data.classic_notes],
             consolidated_notes=[self.note(n) for n in data.consolidated_notes],
             agreement=None if data.agreement is None else notes(data.agreement),
@@ -78,6 +83,15 @@ class Text:
 
     def title(self, preset: Preset) -> str:
         return preset.title_ru if self.lang == "ru" and preset.title_ru else preset.title
+
+    def method_columns(self, frame: pd.DataFrame) -> pd.DataFrame:
+        """A consolidated index's method columns (``scaling``, ``directions``) in this
+        language."""
+        out = frame.copy()
+        for column in ("scaling", "directions"):
+            if column in out:
+                out[column] = [self.note(v) if isinstance(v, str) else v for v in out[column]]
+        return out
 
     def preset_note(self, preset: Preset) -> str:
         """What the EDB used where our data differ, in this language where given."""
