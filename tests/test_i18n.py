@@ -419,6 +419,6 @@ def test_the_ribbon_in_a_russian_workbook() -> None:
     assert book.sheets[layout.DATA].range("A1").value == layout.instruction(layout.DATA, "ru")
     macros.compute(book)
     assert str(book.sheets[layout.RESULTS].range("A1").value).startswith("Конвергенция")
-    assert str(book.app.alerts[-1]["prompt"]).startswith("Results written")
+    assert str(book.app.alerts[-1]["prompt"]).startswith("Результаты записаны: стран: 8")
     macros.clear(book)
     assert book.sheets[layout.RESULTS].range("A1").value == layout.instruction(layout.RESULTS, "ru")

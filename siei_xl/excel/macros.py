@@ -17,6 +17,7 @@ from siei_xl.excel import layout
 from siei_xl.excel.layout import Cell, ChartSpec, Refs
 from siei_xl.exceptions import SieiError
 from siei_xl.groups import GROUP_HEADERS, MEMBER_HEADERS
+from siei_xl.i18n import words
 from siei_xl.job import OPTIONAL_SETTINGS, SETTINGS, run, setting_key
 from siei_xl.job import validate as validate_sheets
 from siei_xl.labels import is_missing, label_key
@@ -129,7 +130,10 @@ def compute(book: Any = None) -> None:
     _write_cells(results, sheet.cells)
     if sheet.chart_source is not None:
         _draw(book, sheet.chart_source)
-    _alert(book, f"Results written: {result.summary}.", f"{TITLE}: Compute")
+    lang = result.settings.lang
+    _alert(
+        book, words(lang)("results_written", summary=result.summary_in(lang)), f"{TITLE}: Compute"
+    )
 
 
 def validate(book: Any = None) -> None:
