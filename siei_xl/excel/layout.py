@@ -253,7 +253,7 @@ def settings_sheet(rows: Sequence[Sequence[object]], lang: str | None = None) ->
     sheet.lists[(SETTING_ROW["Standardize"], 1)] = ("yearly", "pooled")
     sheet.lists[(SETTING_ROW["ddof"], 1)] = ("1", "0")
     sheet.lists[(SETTING_ROW["Language"], 1)] = ("en", "ru")
-    sheet.widths.update({0: 16, 1: 28, 2: 80})
+    sheet.widths.update({0: 16 if lang == "en" else 22, 1: 28, 2: 80})  # Russian labels are longer
     return sheet
 
 
