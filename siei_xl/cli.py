@@ -169,7 +169,11 @@ def _parser() -> argparse.ArgumentParser:
         help="language of the workbook's texts: en or ru (default: the Settings sheet's "
         "Language, else en)",
     )
-    fill.add_argument("--preset", help="a SIEI index (macro, monetary, ...) for the indicators")
+    fill.add_argument(
+        "--preset",
+        help="a SIEI index (macro, monetary, fiscal, financial) choosing the indicators "
+        "(unless --indicators is given)",
+    )
     fill.set_defaults(run=_run_fill, outputs=(("output", (".xlsm",)), ("png", (".png",))))
 
     build = sub.add_parser("build-template", help="write the empty SIEI template workbook")
@@ -276,7 +280,8 @@ def _run_fill(args: argparse.Namespace) -> None:
         "Partners": args.partners,
         "Region": args.region,
         "Region label": args.region_label,
-        "Indicators": args.indicators,
+        # --preset chooses the indicators: the sheet's Indicators would win over it
+        "Indicators": "" if args.preset and args.indicators is None else args.indicators,
         "Standardize": args.standardize,
         "ddof": args.ddof,
         "First year": first,

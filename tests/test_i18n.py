@@ -422,3 +422,23 @@ def test_the_ribbon_in_a_russian_workbook() -> None:
     assert str(book.app.alerts[-1]["prompt"]).startswith("Результаты записаны: стран: 8")
     macros.clear(book)
     assert book.sheets[layout.RESULTS].range("A1").value == layout.instruction(layout.RESULTS, "ru")
+
+
+def test_fill_with_a_preset_from_the_command_line(tmp_path: Path, capsys) -> None:
+    """--preset chooses the indicators of a data table; the formulas name its series."""
+    data, _, _ = wdi_inputs()
+    source = tmp_path / "wdi.csv"
+    source.write_text(
+        "\n".join(",".join("" if v is None else str(v) for v in r) for r in data), "utf-8"
+    )
+    out = tmp_path / "out.xlsm"
+    argv = ["fill", str(source), "-o", str(out), "--focus", "KAZ", "--partners", "RUS,CHN"]
+    assert main([*argv, "--preset", "macro", "--quiet"]) == 0
+    book = openpyxl.load_workbook(out, read_only=True)
+    try:
+        formula = next(book[layout.RESULTS].iter_rows(min_row=6, max_row=6, values_only=True))[1]
+    finally:
+        book.close()
+    assert '"NY.GDP.PCAP.PP.CD,NY.GDP.MKTP.KD.ZG"' in str(formula)
+    assert main([*argv, "--preset", "nope", "--force"]) == 2
+    assert "Preset must be one of macro" in capsys.readouterr().err
