@@ -21,6 +21,8 @@ PAGES = {
     "Institutional block": "results_experts.png",
     "Chart: the convergence": "chart_sheet.png",
 }
+# The Russian demo workbook (siei-xl demo --lang ru): its Results sheet.
+PAGES_RU = {"Конвергенция экономических систем: KAZ": "results_sheet_ru.png"}
 
 
 def crop(path: Path) -> None:
@@ -34,11 +36,17 @@ def crop(path: Path) -> None:
 
 
 def main() -> None:
+    render("en", PAGES)
+    render("ru", PAGES_RU)
+
+
+def render(lang: str, wanted: dict[str, str]) -> None:
     out = Path(__file__).parent
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
-        report = demo(folder)
-        shutil.copy(report.png, out / "demo_chart.png")
+        report = demo(folder, lang=lang)
+        if lang == "en":
+            shutil.copy(report.png, out / "demo_chart.png")
         subprocess.run(
             [
                 "soffice",
@@ -70,7 +78,7 @@ def main() -> None:
             )
         )
         width = len(str(pages))
-        for start, name in PAGES.items():
+        for start, name in wanted.items():
             number = next(n for n in range(1, pages + 1) if start in _page_text(pdf, n))
             target = out / name
             shutil.copy(folder / f"page-{number:0{width}d}.png", target)

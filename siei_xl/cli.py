@@ -45,6 +45,7 @@ from siei_xl.convergence import (
 from siei_xl.example import EXAMPLE_NOTE
 from siei_xl.excel import doctor_cli
 from siei_xl.exceptions import SieiError
+from siei_xl.i18n import LANGUAGES
 
 REPORT_TO = "the siei_xl issue tracker"
 
@@ -114,6 +115,9 @@ class _Parser(argparse.ArgumentParser):
         self.exit(2, f"siei-xl: error: {where}{message} (see {self.prog} --help)\n")
 
 
+LANG_HELP = "language of the workbook's texts: en (default) or ru"
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = _Parser(
         prog="siei-xl",
@@ -133,6 +137,7 @@ def _parser() -> argparse.ArgumentParser:
     demo.add_argument("--out-dir", default=".", help="folder for the two files (default: here)")
     demo.add_argument("--force", action="store_true", help="overwrite existing demo files")
     demo.add_argument("--quiet", action="store_true", help="print only errors")
+    demo.add_argument("--lang", default="en", choices=LANGUAGES, help=LANG_HELP)
     demo.set_defaults(run=_run_demo, outputs=())
 
     fill = sub.add_parser("fill", help="fill a SIEI workbook headless (no Excel needed)")
@@ -159,6 +164,17 @@ def _parser() -> argparse.ArgumentParser:
         "--in-place", action="store_true", help="write over the input .xlsm, keeping a backup"
     )
     fill.add_argument("--quiet", action="store_true", help="print only errors")
+    fill.add_argument(
+        "--lang",
+        choices=LANGUAGES,
+        help="language of the workbook's texts: en or ru (default: the Settings sheet's "
+        "Language, else en)",
+    )
+    fill.add_argument(
+        "--preset",
+        help="a SIEI index (macro, monetary, fiscal, financial) choosing the indicators "
+        "(unless --indicators is given)",
+    )
     fill.set_defaults(run=_run_fill, outputs=(("output", (".xlsm",)), ("png", (".png",))))
 
     build = sub.add_parser("build-template", help="write the empty SIEI template workbook")
@@ -166,6 +182,7 @@ def _parser() -> argparse.ArgumentParser:
         "-o", "--output", default="workbook_template.xlsm", help="default: %(default)s"
     )
     build.add_argument("--force", action="store_true", help="overwrite an existing file")
+    build.add_argument("--lang", default="en", choices=LANGUAGES, help=LANG_HELP)
     build.set_defaults(run=_run_build_template, outputs=(("output", (".xlsm",)),))
 
     table = add_data_options(sub.add_parser("table", help="focus country vs partners and region"))
@@ -238,7 +255,9 @@ def table_with_method(table: pd.DataFrame) -> pd.DataFrame:
 def _run_demo(args: argparse.Namespace) -> None:
     from siei_xl.excel.fill import Progress, demo
 
-    report = demo(args.out_dir, force=args.force, step=Progress(5, quiet=args.quiet))
+    report = demo(
+        args.out_dir, force=args.force, step=Progress(5, quiet=args.quiet), lang=args.lang
+    )
     if args.quiet:
         return
     print(EXAMPLE_NOTE)
@@ -262,13 +281,16 @@ def _run_fill(args: argparse.Namespace) -> None:
         "Partners": args.partners,
         "Region": args.region,
         "Region label": args.region_label,
-        "Indicators": args.indicators,
+        # --preset chooses the indicators: the sheet's Indicators would win over it
+        "Indicators": "" if args.preset and args.indicators is None else args.indicators,
         "Standardize": args.standardize,
         "ddof": args.ddof,
         "First year": first,
         "Last year": last,
         "Base indicator": args.base_indicator,
         "Sigma indicator": args.sigma_indicator,
+        "Preset": args.preset,
+        "Language": args.lang,
     }
     report = fill(
         args.input,
@@ -300,7 +322,7 @@ def _run_fill(args: argparse.Namespace) -> None:
 def _run_build_template(args: argparse.Namespace) -> None:
     from siei_xl.excel.template import build_template
 
-    print(f"wrote {build_template(args.output, force=args.force)}")
+    print(f"wrote {build_template(args.output, force=args.force, lang=args.lang)}")
 
 
 def _run_table(args: argparse.Namespace) -> None:

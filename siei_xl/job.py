@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from siei_xl import presets
 from siei_xl._defaults import CV_LIMIT, DDOF, STANDARDIZE
 from siei_xl.classic import MEASURES, SigmaResult, membership_changes, sigma_series
 from siei_xl.convergence import convergence_table, group_cv_series, group_distance_series
@@ -31,59 +32,70 @@ from siei_xl.experts import (
     parse_scale,
 )
 from siei_xl.groups import GROUP_HEADERS, MEMBER_HEADERS, Groups, group_note
+from siei_xl.i18n import LANGUAGES, check_language, words
 from siei_xl.labels import is_missing, label_key, label_text, parse_number, split_list
 from siei_xl.market import Flows, FlowScore, flow_group, flow_pair, flow_within, market_series
 from siei_xl.panel import Panel, header_row, years_in_span
 
 __all__ = [
+    "OPTIONAL_SETTINGS",
     "SETTINGS",
     "JobResult",
     "Settings",
     "market_table",
     "read_settings",
     "run",
+    "setting_key",
     "validate",
 ]
 
 Rows = Sequence[Sequence[object]]
 
-SETTINGS: tuple[tuple[str, str, str], ...] = (
-    # (key, default, help) in the order of the Settings sheet
-    ("Focus country", "KAZ", "The country whose convergence is shown, e.g. KAZ."),
-    ("Partners", "RUS, CHN, KGZ, UZB, TKM", "Countries compared with the focus, comma-separated."),
-    (
-        "Region",
-        "Border region",
-        "A group name from the Groups sheet, or countries 'RUS, CHN'. Blank: no region.",
-    ),
-    ("Region label", "", "Column title for the region. Blank: the region's name."),
-    (
-        "Indicators",
-        "",
-        "Data columns to use, comma-separated. Blank: every indicator column but the Base "
-        "indicator.",
-    ),
-    ("Standardize", STANDARDIZE, "yearly (z-scores per year) or pooled (over all years)."),
-    ("ddof", str(DDOF), "1: sample sd (STDEV.S); 0: population sd (STDEV.P)."),
-    ("CV limit", f"{CV_LIMIT:g}", "Refuse a within-region CV above this (mean near zero)."),
-    ("First year", "", "First year of the results. Blank: the first year of the data."),
-    ("Last year", "", "Last year of the results. Blank: the last year of the data."),
-    (
-        "Base indicator",
-        "",
-        "Data column that scales the flows on the Flows sheet (GDP for trade, in the flows' "
-        "units). Blank: no market table.",
-    ),
-    ("Flow aggregator", "harmonic", "harmonic, min or geometric: how a pair's two shares combine."),
-    (
-        "Sigma indicator",
-        "",
-        "A positive level column (e.g. GDP per capita) for sigma convergence in the region. "
-        "Blank: no sigma table.",
-    ),
-    ("Sigma measure", "sd_log", "sd_log (sd of logs) or cv (coefficient of variation)."),
-    ("Expert scale", "1-10", "The scale of the scores on the Experts sheet, lowest-highest."),
+_DEFAULTS: tuple[tuple[str, str], ...] = (
+    # (key, default) in the order of the Settings sheet; the help texts, in English and
+    # Russian, are in siei_xl/data/workbook_labels.toml. Expert scale, Preset and Language
+    # come last, so the cells the formulas of older workbooks name stay where they were.
+    ("Focus country", "KAZ"),
+    ("Partners", "RUS, CHN, KGZ, UZB, TKM"),
+    ("Region", "Border region"),
+    ("Region label", ""),
+    ("Indicators", ""),
+    ("Standardize", STANDARDIZE),
+    ("ddof", str(DDOF)),
+    ("CV limit", f"{CV_LIMIT:g}"),
+    ("First year", ""),
+    ("Last year", ""),
+    ("Base indicator", ""),
+    ("Flow aggregator", "harmonic"),
+    ("Sigma indicator", ""),
+    ("Sigma measure", "sd_log"),
+    ("Expert scale", "1-10"),
+    ("Preset", ""),
+    ("Language", "en"),
 )
+SETTINGS: tuple[tuple[str, str, str], ...] = tuple(
+    (key, default, words("en").part("setting_help", key)) for key, default in _DEFAULTS
+)
+"""(key, default, English help) of each setting, in the order of the Settings sheet."""
+OPTIONAL_SETTINGS = ("Expert scale", "Preset", "Language")
+"""Settings a workbook made before they existed lacks: their defaults apply."""
+
+
+def setting_key(label: object) -> str | None:
+    """The setting a column-A label names, in English or Russian (any case), or None.
+
+    >>> setting_key("focus country"), setting_key("Страна фокуса"), setting_key("x")
+    ('Focus country', 'Focus country', None)
+    """
+    return _SETTING_KEYS.get(label_key(label)) if isinstance(label, str) else None
+
+
+_SETTING_KEYS = {
+    label_key(name): key
+    for lang in LANGUAGES
+    for key, _ in _DEFAULTS
+    for name in (key, words(lang).part("setting_label", key))
+}
 
 
 @dataclass(frozen=True)
@@ -105,12 +117,14 @@ class Settings:
     sigma_indicator: str = ""
     sigma_measure: str = "sd_log"
     expert_scale: tuple[float, float] = SCALE
+    preset: str = ""
+    lang: str = "en"
 
     @property
     def region_title(self) -> str:
         if self.region_label:
             return self.region_label
-        return self.region if "," not in self.region else "Region"
+        return self.region if "," not in self.region else words(self.lang)("region")
 
 
 @dataclass
@@ -138,36 +152,55 @@ class JobResult:
     """Years where the region's membership changed, e.g. ``{2015: "+ARM,+KGZ"}``."""
     experts: pd.DataFrame | None = None
     """The expert poll per grouping, criterion and year (:func:`expert_summary`)."""
+    formula_indicators: str = ""
+    """With a Preset: the Data columns the Results formulas name (instead of the
+    Indicators setting, which is blank then)."""
+    live: bool = True
+    """False when the Results formulas could not reproduce the values (a Preset's fallback
+    series stood in, or a series was transformed): the tables are then written as values."""
 
     @property
     def summary(self) -> str:
+        return self.summary_in("en")
+
+    def summary_in(self, lang: str) -> str:
+        """The one-line summary in ``lang``."""
         p = self.panel
         n_na = int(self.distances.isna().sum().sum())
-        return (
-            f"{len(p.countries)} countries, {len(p.years)} years ({p.years[0]}-{p.years[-1]}), "
-            f"{len(self.indicators or p.indicators)} indicators; "
-            f"{self.distances.size - n_na} values computed, {n_na} not available"
+        return words(lang)(
+            "summary",
+            countries=len(p.countries),
+            years=len(p.years),
+            first=p.years[0],
+            last=p.years[-1],
+            indicators=len(self.indicators or p.indicators),
+            computed=self.distances.size - n_na,
+            na=n_na,
         )
 
 
 def read_settings(rows: Rows) -> Settings:
     """Settings from key/value rows (column A key, column B value); unknown keys are errors."""
-    known = {label_key(k): k for k, _, _ in SETTINGS}
     values = {k: d for k, d, _ in SETTINGS}
-    top = header_row(rows, ("setting", "key"), ("value",))
-    start = top + 1 if any(label_key(c) == "value" for c in rows[top] if c) else 0
+    top = header_row(rows, _SETTING_HEADERS, _VALUE_HEADERS)
+    start = top + 1 if any(label_key(c) in _VALUE_HEADERS for c in rows[top] if c) else 0
     for row_no, row in enumerate(rows[start:], start=start + 1):
         if not row or is_missing(row[0]):
             continue
-        key = label_key(row[0])
-        if key not in known:
+        key = setting_key(row[0])
+        if key is None:
             raise OptionError(
                 f"Settings row {row_no}: unknown setting {label_text(row[0])!r}; "
-                f"known: {', '.join(known.values())}"
+                f"known: {', '.join(values)}"
             )
         cell = row[1] if len(row) > 1 else None
-        values[known[key]] = "" if is_missing(cell) else label_text(cell)
+        values[key] = "" if is_missing(cell) else label_text(cell)
     return _settings(values)
+
+
+# the Settings sheet's header in either language
+_SETTING_HEADERS = ("setting", "key", "параметр")
+_VALUE_HEADERS = ("value", "значение")
 
 
 def _settings(values: dict[str, str]) -> Settings:
@@ -193,6 +226,8 @@ def _settings(values: dict[str, str]) -> Settings:
         sigma_indicator=values["Sigma indicator"].strip(),
         sigma_measure=_choice(values["Sigma measure"], "Sigma measure", MEASURES),
         expert_scale=_scale(values["Expert scale"]),
+        preset=_preset_name(values["Preset"]),
+        lang=check_language(values["Language"] or "en", "Settings: Language"),
     )
 
 
@@ -201,6 +236,24 @@ def _scale(text: str) -> tuple[float, float]:
         return parse_scale(text.strip() or "1-10")
     except OptionError as exc:
         raise OptionError(f"Settings: Expert {exc}") from None
+
+
+def _preset_name(text: str) -> str:
+    """A convergence preset's name as shipped, or "" for none; anything else is refused."""
+    if not text.strip():
+        return ""
+    book = presets.presets()
+    usable = [n for n, p in book.items() if p.block == "convergence"]
+    try:
+        preset = presets.get(text.strip(), book)
+    except SieiError:
+        preset = None
+    if preset is None or preset.block != "convergence":
+        kind = "" if preset is None else f" ({preset.name} is a market index: use Base indicator)"
+        raise OptionError(
+            f"Settings: Preset must be one of {', '.join(usable)}, got {text.strip()!r}{kind}"
+        )
+    return preset.name
 
 
 def _choice(text: str, name: str, allowed: Sequence[str]) -> str:
@@ -310,6 +363,12 @@ def run(
             ) from None
     base = label_key(cfg.base_indicator)
     indicators = list(cfg.indicators) or [i for i in panel.indicators if label_key(i) != base]
+    notes: list[str] = []
+    convergence_panel, formula_indicators, live = panel, "", True
+    if cfg.preset and not cfg.indicators:
+        convergence_panel, indicators, formula_indicators, live = _preset_panel(
+            panel, cfg.preset, notes
+        )
     options = {
         "years": years,
         "standardize": cfg.standardize,
@@ -317,7 +376,7 @@ def run(
         "indicators": indicators,
     }
     distances = convergence_table(
-        panel,
+        convergence_panel,
         cfg.focus,
         list(cfg.partners),
         region=region,
@@ -325,14 +384,14 @@ def run(
         groups=book,
         **options,  # type: ignore[arg-type]
     )
-    notes = list(distances.attrs["notes"])
+    notes += distances.attrs["notes"]
     source = distances.attrs.get("group_source", "")
     if "built-in" in source:  # a catalogue group, or one of the user's that replaces it
         notes.insert(0, f"Region {cfg.region}: {source}")
     region_cv = members = None
     if region is not None:
         cv = group_cv_series(
-            panel,
+            convergence_panel,
             region,
             groups=book,
             years=years,
@@ -344,12 +403,19 @@ def run(
         notes += [
             f"{cfg.region_title} CV {y}: {n}" for y, n in zip(cv.year, cv.note, strict=True) if n
         ]
-        gd = group_distance_series(panel, cfg.focus, region, groups=book, **options)  # type: ignore[arg-type]
+        gd = group_distance_series(
+            convergence_panel,
+            cfg.focus,
+            region,
+            groups=book,
+            **options,  # type: ignore[arg-type]
+        )
         members = gd[["year", "members", "n_members"]]
     result = JobResult(
         cfg, panel, distances, region_cv, members, notes, region_is_group=cfg.region in book
     )
     result.indicators = tuple(indicators)
+    result.formula_indicators, result.live = formula_indicators, live
     if region is not None:
         result.membership_changes = membership_changes(region, years, book)
         notes += [
@@ -409,6 +475,35 @@ def agreement_notes(scores: ExpertScores) -> list[tuple[str, int, str]]:
         for c, y, n in zip(table["criterion"], table["year"], table["note"], strict=True)
         if n
     ]
+
+
+def _preset_panel(panel: Panel, name: str, notes: list[str]) -> tuple[Panel, list[str], str, bool]:
+    """The panel of a convergence preset's series (fallbacks filled in), its indicator
+    labels, the Data columns the formulas can name, and whether they reproduce it."""
+    preset = presets.get(name)
+    resolved = presets.resolve(preset, panel)
+    if resolved.panel is None:
+        raise DataError(
+            f"Settings: Preset {preset.name} needs {', '.join(preset.codes)}; none is a "
+            "column of the Data sheet (name the columns by their WDI codes, or fill Indicators)"
+        )
+    notes += [f"Preset {preset.name}: {n}" for n in resolved.notes]
+    if resolved.missing:
+        notes.append(
+            f"Preset {preset.name}: computed without {', '.join(resolved.missing)} "
+            "(not in the data)"
+        )
+    used = [i for i in preset.indicators if i.label in resolved.used]
+    columns = {label_key(c) for c in panel.indicators}
+    exact = resolved.fallbacks.empty and all(
+        i.transform is None and label_key(i.code) in columns for i in used
+    )
+    if not exact:
+        notes.append(
+            f"Preset {preset.name}: a fallback series stood in or a series was transformed, "
+            "which formulas over the Data sheet cannot repeat: the tables hold values"
+        )
+    return resolved.panel, list(resolved.used), ",".join(i.code for i in used), exact
 
 
 def _market_table(

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from siei_xl.files import check_output, write_atomically
-from siei_xl.importers import COUNTRY_NAMES
+from siei_xl.i18n import country_label, words
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -35,20 +35,7 @@ PALETTE = (
 )
 
 
-def country_label(code: object) -> str:
-    """``'RUS (Russia)'`` for a code whose name is known, else the label as it is.
-
-    Examples
-    --------
-    >>> country_label("KGZ"), country_label("Border region")
-    ('KGZ (Kyrgyzstan)', 'Border region')
-    """
-    text = str(code)
-    names = COUNTRY_NAMES.get(text.strip().upper())
-    return f"{text} ({names[0]})" if names else text
-
-
-def method_note(attrs: dict[str, object], universe: int | None) -> str:
+def method_note(attrs: dict[str, object], universe: int | None, lang: str = "en") -> str:
     """The method in one line, from a table's ``attrs``.
 
     Examples
@@ -56,18 +43,19 @@ def method_note(attrs: dict[str, object], universe: int | None) -> str:
     >>> method_note({"standardize": "yearly", "ddof": 1, "indicators": ["gdp", "growth"]}, 8)
     'Method: z-scores per year (yearly), ddof=1, over a universe of 8 economies; indicators: gdp, growth. Lower = closer.'
     """  # noqa: E501 - a doctest's expected output is one line
-    how = {"yearly": "z-scores per year (yearly)", "pooled": "z-scores over all years (pooled)"}
+    words_ = words(lang)
+    how = {"yearly": words_("method_yearly"), "pooled": words_("method_pooled")}
     method = str(attrs.get("standardize", ""))
-    parts = [f"Method: {how.get(method, method or 'z-scores')}"]
+    parts = [words_("method", how=how.get(method, method or "z-scores"))]
     if "ddof" in attrs:
         parts.append(f"ddof={attrs['ddof']}")
     if universe:
-        parts.append(f"over a universe of {universe} economies")
+        parts.append(words_("method_universe", n=universe))
     indicators = attrs.get("indicators")
     text = ", ".join(parts)
     if isinstance(indicators, list | tuple) and indicators:
-        text += f"; indicators: {', '.join(str(i) for i in indicators)}"
-    return text + ". Lower = closer."
+        text += words_("method_indicators", indicators=", ".join(str(i) for i in indicators))
+    return text + words_("method_end")
 
 
 def plot_convergence(
@@ -77,10 +65,11 @@ def plot_convergence(
     title: str,
     region_column: str | None = None,
     source_note: str = "",
-    subtitle: str = "Distance between economies (standardised units; lower = closer)",
+    subtitle: str | None = None,
     universe: int | None = None,
     marks: dict[int, str] | None = None,
     force: bool = True,
+    lang: str = "en",
 ) -> Path:
     """Draw a convergence table (index year, one column per line) into a PNG file.
 
@@ -96,6 +85,7 @@ def plot_convergence(
         subtitle=subtitle,
         universe=universe,
         marks=marks,
+        lang=lang,
     )
     import matplotlib.pyplot as plt
 
@@ -112,9 +102,10 @@ def convergence_figure(
     title: str,
     region_column: str | None = None,
     source_note: str = "",
-    subtitle: str = "Distance between economies (standardised units; lower = closer)",
+    subtitle: str | None = None,
     universe: int | None = None,
     marks: dict[int, str] | None = None,
+    lang: str = "en",
 ) -> Figure:
     """The figure of a convergence table: one line per column, the region black and dashed.
 
@@ -122,8 +113,10 @@ def convergence_figure(
     labelled with their names where known; the footnote holds ``source_note`` (the data
     source) and the method read from ``table.attrs`` with ``universe`` (how many
     economies the z-scores were computed over). ``marks`` are years where the region's
-    membership changed, drawn as dotted vertical lines labelled with the change.
+    membership changed, drawn as dotted vertical lines labelled with the change. ``lang``
+    (en or ru) is the language of the texts and of the country names.
     """
+    text = words(lang)
     import matplotlib
 
     matplotlib.use("Agg")  # no screen needed; the figure goes to a file
@@ -136,7 +129,7 @@ def convergence_figure(
         ax.plot(
             [int(y) for y in table.index],
             table[column],
-            label=str(column) if is_region else country_label(column),
+            label=str(column) if is_region else country_label(column, lang),
             color="black" if is_region else PALETTE[k % len(PALETTE)],
             linestyle="--" if is_region else "-",
             linewidth=2.8 if is_region else 1.8,
@@ -145,7 +138,7 @@ def convergence_figure(
     for year, change in (marks or {}).items():
         ax.axvline(year - 0.5, color="#888888", linestyle=":", linewidth=1.2)
         ax.annotate(
-            f"members {change}",
+            text("plot_members", change=change),
             (year - 0.5, 1.0),
             xycoords=("data", "axes fraction"),
             rotation=90,
@@ -155,10 +148,10 @@ def convergence_figure(
             va="top",
         )
     fig.suptitle(title, fontsize=13, x=0.01, ha="left")
-    ax.set_title(subtitle, fontsize=9.5, color="#444444", loc="left")
+    ax.set_title(subtitle or text("plot_subtitle"), fontsize=9.5, color="#444444", loc="left")
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))
-    ax.set_xlabel("Year")
-    ax.set_ylabel("Distance (lower = closer)")
+    ax.set_xlabel(text("year"))
+    ax.set_ylabel(text("plot_y"))
     ax.set_ylim(bottom=0)
     ax.grid(True, alpha=0.3)
     ax.legend(
@@ -168,7 +161,7 @@ def convergence_figure(
         frameon=False,
         fontsize=9,
     )
-    footnote = [method_note(dict(table.attrs), universe)]
+    footnote = [method_note(dict(table.attrs), universe, lang)]
     if source_note:
         footnote.insert(0, source_note)
     fig.text(0.01, 0.01, "\n".join(footnote), fontsize=7, color="#555555", wrap=True)

@@ -72,6 +72,7 @@ class Preset:
     direction: str
     note: str = ""
     title_ru: str = ""
+    note_ru: str = ""
     indicators: tuple[Indicator, ...] = ()
     flow: str | None = None
     flow_unit: str = ""

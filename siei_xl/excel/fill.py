@@ -25,7 +25,8 @@ from siei_xl.exceptions import DataError, OptionError
 from siei_xl.experts import EXPERT_HEADERS, SCORE_HEADERS
 from siei_xl.files import check_input, check_output
 from siei_xl.groups import GROUP_HEADERS, MEMBER_HEADERS
-from siei_xl.job import SETTINGS, JobResult, run
+from siei_xl.i18n import check_language, words
+from siei_xl.job import SETTINGS, JobResult, run, setting_key
 from siei_xl.labels import is_missing, label_key, parse_number
 from siei_xl.market import PARTNER_HEADERS, REPORTER_HEADERS
 from siei_xl.panel import header_row
@@ -91,9 +92,11 @@ def _table(rows: Rows, *required: tuple[str, ...]) -> Rows:
 
 
 def _settings(rows: Rows) -> Rows:
-    known = {label_key(k) for k, _, _ in SETTINGS}
+    """The setting rows of a Settings sheet (labels in English or Russian), English keys."""
     return [
-        [r[0], r[1] if len(r) > 1 else None] for r in rows if r and label_key(r[0] or "") in known
+        [key, r[1] if len(r) > 1 else None]
+        for r in rows
+        if r and (key := setting_key(r[0])) is not None
     ]
 
 
@@ -126,7 +129,7 @@ def apply_options(settings: Rows, options: dict[str, object]) -> Rows:
     no partners and no region, is refused naming the option to give).
     """
     given = {label_key(k): v for k, v in options.items() if v is not None}
-    current = {label_key(r[0]): r[1] for r in settings if r and r[0]}
+    current = {label_key(setting_key(r[0]) or r[0]): r[1] for r in settings if r and r[0]}
     current.update(given)
     rows = [
         [key, current.get(label_key(key), "" if key in _ASKED_FOR else default)]
@@ -213,7 +216,7 @@ def fill(
         output,
         flows=flows,
         experts=experts,
-        description=f"Filled by siei_xl from {source.name}",
+        description=words(layout.settings_language(settings))("filled_from", source=source.name),
         force=force or in_place,
         png=png,
         title=title,
@@ -316,8 +319,10 @@ def demo(
     *,
     force: bool = False,
     step: Callable[[str], None] = lambda _message: None,
+    lang: str = "en",
 ) -> FillReport:
-    """Fill the workbook from the built-in example: siei_demo.xlsm and siei_demo.png."""
+    """Fill the workbook from the built-in example: siei_demo.xlsm and siei_demo.png,
+    their texts in ``lang`` (en or ru)."""
     folder = Path(out_dir)
     if not folder.is_dir():
         raise OptionError(f"--out-dir {str(folder)!r} is not an existing folder; create it first")
@@ -327,6 +332,7 @@ def demo(
     from siei_xl.example import example_experts
 
     data, groups, settings, flows = example_market_inputs()
+    settings = apply_options(settings, {"Language": check_language(lang, "--lang")})
     return write_filled(
         data,
         groups,
@@ -403,8 +409,9 @@ def _groups_file(path: object) -> Rows:
 def _source_note(result: JobResult, description: str) -> str:
     """The data line of the chart's footnote (the method line is added by the plot)."""
     if description == EXAMPLE_NOTE:
-        return EXAMPLE_NOTE
-    return f"{description}; {result.summary}. Computed with siei_xl."
+        return words(result.settings.lang)("example_note")
+    text = words(result.settings.lang)
+    return f"{description}; {result.summary_in(text.lang)}. {text('computed_with')}"
 
 
 def draw_png(
@@ -419,11 +426,14 @@ def draw_png(
 
     cfg = result.settings
     region = cfg.region_title if cfg.region else None
+    focus = result.panel.country(cfg.focus)
+    if cfg.lang != "en":
+        focus = words(cfg.lang).country_label(focus)
     return plot_convergence(
         result.distances,
         path,
-        title=title
-        or f"Convergence of {result.panel.country(cfg.focus)} with its partners and the region",
+        title=title or words(cfg.lang)("results_title", focus=focus),
+        lang=cfg.lang,
         region_column=region,
         source_note=source_note,
         universe=len(result.panel.countries),

@@ -17,8 +17,9 @@ import pandas as pd
 
 from siei_xl import __version__
 from siei_xl.classic import SigmaResult
-from siei_xl.job import SETTINGS, JobResult
-from siei_xl.labels import label_key
+from siei_xl.i18n import check_language, country_label, translate_note, words
+from siei_xl.job import SETTINGS, JobResult, setting_key
+from siei_xl.labels import is_missing, label_key
 
 DATA, GROUPS, FLOWS, SETTINGS_SHEET, RESULTS, CHART, HELP, CONF = (
     "Data",
@@ -42,29 +43,26 @@ NUMBER_FORMATS: Final = {"number": "0.000", "share": "0.0000", "year": "0"}
 HEADER_ROW = 1  # 0-based: row 2 holds the header on Data, Groups and Settings
 TABLE_ROW = 4  # 0-based: row 5 holds the header of the Results tables
 
-INSTRUCTIONS = {
-    DATA: "Data: one row per country and year. Header in row 2: country (code), year, then one "
-    "column per indicator. Blank or '..' = missing. Functions read it, e.g. "
-    '=SIEI_PAIR(Data!A2:D400, "KAZ", "RUS", 2015).',
-    GROUPS: "Groups: one row per member: group name, country code, and optionally the first "
-    "(from) and last (to) year of membership. Use a group's name as the Region on Settings.",
-    FLOWS: "Flows: one row per reporter, partner and year: the flow as the reporter reports "
-    "it (trade: exports + imports), in the units of the Base indicator (Settings).",
-    EXPERTS: "Experts: the institutional block's poll, one row per expert, grouping, "
-    "criterion and year: the score on the Expert scale (Settings, default 1-10). Blank = no "
-    "score. Compute adds a table per grouping and criterion to Results.",
-    SETTINGS_SHEET: "Settings: what SIEI > Compute reads. Change the Value column; "
-    "the third column says what each setting means.",
-    RESULTS: "Results: written by SIEI > Compute (or siei-xl fill); Clear results empties it. "
-    "Cells are live SIEI formulas. Lower distance = closer economies.",
-    CHART: "Chart: the convergence of the focus country with each partner and the region, year "
-    "by year (lower = closer). SIEI > Draw chart redraws it from Results.",
-    HELP: "Help: every SIEI function, its arguments, what it returns and its errors. "
-    "Excel's Insert Function dialog (category SIEI) shows the same text.",
-    CONF: "xlwings settings of this workbook (they override your own xlwings settings). "
-    "To use another Python, add a row Interpreter_Win with the full path of python.exe "
-    "right below the last row.",
+_INSTRUCTION_KEYS: Final = {
+    DATA: "instr_data",
+    GROUPS: "instr_groups",
+    FLOWS: "instr_flows",
+    EXPERTS: "instr_experts",
+    SETTINGS_SHEET: "instr_settings",
+    RESULTS: "instr_results",
+    CHART: "instr_chart",
+    HELP: "instr_help",
+    CONF: "instr_conf",
 }
+
+
+def instruction(sheet: str, lang: str = "en") -> str:
+    """A sheet's one-line instruction in ``lang`` (the texts: workbook_labels.toml)."""
+    return words(lang)(_INSTRUCTION_KEYS[sheet])
+
+
+INSTRUCTIONS: Final = {name: instruction(name) for name in _INSTRUCTION_KEYS}
+"""The English instructions, by sheet."""
 
 # Only keys with values: xlwings' GetConfig takes a key on this sheet even when its value is
 # empty, which would hide the user's own Interpreter_Win/PYTHONPATH (user or folder file).
@@ -166,14 +164,14 @@ def ref(sheet: str, row0: int, col0: int, row1: int, col1: int) -> str:
     return f"{quoted}!${col_name(col0)}${row0 + 1}:${col_name(col1)}${row1 + 1}"
 
 
-def _instruction(sheet: SheetLayout) -> None:
-    sheet.put(0, 0, INSTRUCTIONS[sheet.name], "instruction")
+def _instruction(sheet: SheetLayout, lang: str) -> None:
+    sheet.put(0, 0, instruction(sheet.name, lang), "instruction")
 
 
-def data_sheet(rows: Sequence[Sequence[object]]) -> SheetLayout:
+def data_sheet(rows: Sequence[Sequence[object]], lang: str = "en") -> SheetLayout:
     """The Data sheet: ``rows`` are the header and the data rows."""
     sheet = SheetLayout(DATA, freeze_rows=HEADER_ROW + 1, portrait=True)
-    _instruction(sheet)
+    _instruction(sheet, lang)
     width = max((len(r) for r in rows), default=2)
     header = list(rows[0]) if rows else ["country", "year"]
     for c in range(width):
@@ -198,10 +196,11 @@ def _input_table(
     default_header: list[str],
     year_columns: set[int],
     widths: dict[int, float],
+    lang: str = "en",
 ) -> SheetLayout:
     """A four-column input sheet (Groups, Flows): instruction, header in row 2, rows."""
     sheet = SheetLayout(name, freeze_rows=HEADER_ROW + 1, portrait=True)
-    _instruction(sheet)
+    _instruction(sheet, lang)
     header = list(rows[0]) if rows else default_header
     for c, title in enumerate(header):
         sheet.put(HEADER_ROW, c, title, "header")
@@ -213,18 +212,18 @@ def _input_table(
     return sheet
 
 
-def groups_sheet(rows: Sequence[Sequence[object]]) -> SheetLayout:
+def groups_sheet(rows: Sequence[Sequence[object]], lang: str = "en") -> SheetLayout:
     header = ["group", "country", "from", "to"]
-    return _input_table(GROUPS, rows, header, {2, 3}, {0: 22, 1: 12, 2: 8, 3: 8, 4: 60})
+    return _input_table(GROUPS, rows, header, {2, 3}, {0: 22, 1: 12, 2: 8, 3: 8, 4: 60}, lang)
 
 
 def groups_ref(rows: Sequence[Sequence[object]]) -> str:
     return ref(GROUPS, HEADER_ROW, 0, HEADER_ROW + max(len(rows) - 1, 1), 3)
 
 
-def flows_sheet(rows: Sequence[Sequence[object]]) -> SheetLayout:
+def flows_sheet(rows: Sequence[Sequence[object]], lang: str = "en") -> SheetLayout:
     header = ["reporter", "partner", "year", "value"]
-    return _input_table(FLOWS, rows, header, {2}, {0: 12, 1: 12, 2: 8, 3: 14})
+    return _input_table(FLOWS, rows, header, {2}, {0: 12, 1: 12, 2: 8, 3: 14}, lang)
 
 
 def flows_ref(rows: Sequence[Sequence[object]]) -> str:
@@ -234,10 +233,10 @@ def flows_ref(rows: Sequence[Sequence[object]]) -> str:
 EXPERTS_HEADER = ["expert", "grouping", "criterion", "year", "score"]
 
 
-def experts_sheet(rows: Sequence[Sequence[object]]) -> SheetLayout:
+def experts_sheet(rows: Sequence[Sequence[object]], lang: str = "en") -> SheetLayout:
     """The Experts sheet: the poll, header in row 2; scores must be numbers on the scale."""
     widths = {0: 10.0, 1: 14.0, 2: 22.0, 3: 8.0, 4: 8.0}
-    sheet = _input_table(EXPERTS, rows, EXPERTS_HEADER, {3}, widths)
+    sheet = _input_table(EXPERTS, rows, EXPERTS_HEADER, {3}, widths, lang)
     last = HEADER_ROW + max(len(rows) - 1, 0) + 1000  # room for the user's own rows
     sheet.number_checks[(HEADER_ROW + 1, 3, last, 3)] = NumberCheck(
         "integer", 1900, 2100, "A year such as 2024."
@@ -268,20 +267,32 @@ def setting_ref(key: str) -> str:
     return f"{SETTINGS_SHEET}!$B${SETTING_ROW[key] + 1}"
 
 
-def settings_sheet(rows: Sequence[Sequence[object]]) -> SheetLayout:
+def settings_language(rows: Sequence[Sequence[object]]) -> str:
+    """The Language setting of key/value rows (a label in either language), else ``"en"``."""
+    for row in rows:
+        if row and setting_key(row[0]) == "Language" and len(row) > 1 and not is_missing(row[1]):
+            return check_language(row[1], "Settings: Language")
+    return "en"
+
+
+def settings_sheet(rows: Sequence[Sequence[object]], lang: str | None = None) -> SheetLayout:
+    """The Settings sheet, labelled and explained in ``lang`` (default: its Language)."""
+    lang = settings_language(rows) if lang is None else lang
+    text = words(lang)
     sheet = SheetLayout(SETTINGS_SHEET, freeze_rows=HEADER_ROW + 1)
-    _instruction(sheet)
-    for c, name in enumerate(("Setting", "Value", "What it means")):
+    _instruction(sheet, lang)
+    for c, name in enumerate(text.list("settings_header")):
         sheet.put(HEADER_ROW, c, name, "header")
-    helps = {key: text for key, _, text in SETTINGS}
-    for key, value in rows:
-        r = SETTING_ROW[str(key)]
-        sheet.put(r, 0, key, "key")
+    for label, value in rows:
+        key = setting_key(label) or str(label)
+        r = SETTING_ROW[key]
+        sheet.put(r, 0, text.part("setting_label", key), "key")
         sheet.put(r, 1, None if value in ("", None) else value, "input")
-        sheet.put(r, 2, helps[str(key)], "note")
+        sheet.put(r, 2, text.part("setting_help", key), "wrap")  # long ones take two lines
     sheet.lists[(SETTING_ROW["Standardize"], 1)] = ("yearly", "pooled")
     sheet.lists[(SETTING_ROW["ddof"], 1)] = ("1", "0")
-    sheet.widths.update({0: 16, 1: 28, 2: 80})
+    sheet.lists[(SETTING_ROW["Language"], 1)] = ("en", "ru")
+    sheet.widths.update({0: 16 if lang == "en" else 22, 1: 28, 2: 80})  # Russian labels are longer
     return sheet
 
 
@@ -321,37 +332,51 @@ class Refs:
         )
 
 
-def results_sheet(result: JobResult | None, refs: Refs) -> SheetLayout:
-    """The Results sheet: live SIEI formulas with the values Python computed cached."""
+def _focus_name(result: JobResult) -> str:
+    """The focus country as titles name it: its label, or in Russian its name."""
+    label = result.panel.country(result.settings.focus)
+    return label if result.settings.lang == "en" else country_label(label, result.settings.lang)
+
+
+def results_sheet(result: JobResult | None, refs: Refs, lang: str = "en") -> SheetLayout:
+    """The Results sheet: live SIEI formulas with the values Python computed cached.
+
+    Its texts are in the result's Language setting (``lang`` when there is no result).
+    """
+    lang = result.settings.lang if result is not None else lang
+    text = words(lang)
     sheet = SheetLayout(RESULTS, freeze_rows=TABLE_ROW + 1)
-    _instruction(sheet)
+    _instruction(sheet, lang)
     if result is None:
-        sheet.put(
-            2,
-            0,
-            "No results yet: fill Data, Groups and Settings, then click SIEI > Compute.",
-            "note",
-        )
+        sheet.put(2, 0, text("results_none"), "note")
         sheet.widths[0] = 12
         return sheet
     cfg, panel, table = result.settings, result.panel, result.distances
-    sheet.put(
-        0, 0, f"Convergence of {panel.country(cfg.focus)} with its partners and the region", "title"
-    )
-    sheet.put(1, 0, INSTRUCTIONS[RESULTS], "instruction")
-    indicators = ", ".join(cfg.indicators or panel.indicators)
+    title = text("results_title", focus=_focus_name(result))
+    sheet.put(0, 0, title, "title")
+    sheet.put(1, 0, instruction(RESULTS, lang), "instruction")
+    indicators = ", ".join(result.indicators or cfg.indicators or panel.indicators)
     sheet.put(
         2,
         0,
-        f"Indicators: {indicators}; standardize={cfg.standardize}; ddof={cfg.ddof}; "
-        f"data: {result.summary}; siei_xl {__version__}",
+        text(
+            "results_method",
+            indicators=indicators,
+            standardize=cfg.standardize,
+            ddof=cfg.ddof,
+            summary=result.summary_in(lang),
+            version=__version__,
+        ),
         "note",
     )
     data, at = refs.data, refs.settings
     focus = at["Focus country"]
-    options = f"{at['Indicators']},{at['Standardize']},{at['ddof']}"
+    # with a Preset the Indicators setting is blank: the formulas name the preset's columns
+    chosen = f'"{result.formula_indicators}"' if result.formula_indicators else at["Indicators"]
+    options = f"{chosen},{at['Standardize']},{at['ddof']}"
     members_of = _members_formula(refs, result.region_is_group)
-    sheet.put(TABLE_ROW, 0, "Year", "header")
+    live = _LiveOrValue(result.live)
+    sheet.put(TABLE_ROW, 0, text("year"), "header")
     columns = list(table.columns)
     n_partners = len(cfg.partners)
     for j, name in enumerate(columns, start=1):
@@ -370,13 +395,13 @@ def results_sheet(result: JobResult | None, refs: Refs) -> SheetLayout:
             else:
                 members = members_of(year_cell)
                 formula = f"=SIEI_COUNTRYGROUP({data},{focus},{members},{year_cell},{options})"
-            sheet.put(r, j, _cached(value), "number", formula)
+            sheet.put(r, j, _cached(value), "number", live(formula))
     last = first + len(table.index) - 1
     sheet.widths[0] = 12
     # Summary rows in standard formulas (any spreadsheet recalculates them).
-    sheet.put(last + 1, 0, "Mean", "key")
-    sheet.put(last + 2, 0, "Change", "key")
-    sheet.put(last + 3, 0, "Change over", "key")
+    sheet.put(last + 1, 0, text("mean"), "key")
+    sheet.put(last + 2, 0, text("change"), "key")
+    sheet.put(last + 3, 0, text("change_over"), "key")
     for j in range(1, len(columns) + 1):
         column = table.iloc[:, j - 1].to_numpy(dtype=float)
         cells = f"{col_name(j)}{first + 1}:{col_name(j)}{last + 1}"
@@ -388,7 +413,7 @@ def results_sheet(result: JobResult | None, refs: Refs) -> SheetLayout:
         have = np.flatnonzero(np.isfinite(column))
         if have.size < 2:
             sheet.put(last + 2, j, "#N/A", "number", "=NA()")
-            sheet.put(last + 3, j, "n/a (fewer than 2 years)", "note")
+            sheet.put(last + 3, j, text("change_na"), "note")
             continue
         lo, hi = int(have[0]), int(have[-1])
         sheet.put(
@@ -402,11 +427,11 @@ def results_sheet(result: JobResult | None, refs: Refs) -> SheetLayout:
     next_col = len(columns) + 2
     if result.region_cv is not None:
         cv_col = next_col
-        sheet.put(TABLE_ROW, cv_col, "Year", "header")
-        sheet.put(TABLE_ROW, cv_col + 1, f"CV within {cfg.region_title}", "header")
+        sheet.put(TABLE_ROW, cv_col, text("year"), "header")
+        sheet.put(TABLE_ROW, cv_col + 1, text("cv_within", region=cfg.region_title), "header")
         sheet.widths[cv_col] = 8
         sheet.widths[cv_col + 1] = 22
-        cv_options = f"{at['Indicators']},{at['ddof']},{at['CV limit']}"
+        cv_options = f"{chosen},{at['ddof']},{at['CV limit']}"
         for i, (year, cv, error) in enumerate(
             zip(
                 result.region_cv["year"],
@@ -420,21 +445,12 @@ def results_sheet(result: JobResult | None, refs: Refs) -> SheetLayout:
             sheet.put(r, cv_col, int(year), "year")
             code = "#DIV/0!" if error in {"NearZeroMeanError", "TooFewCountriesError"} else "#N/A"
             formula = f"=SIEI_GROUPCV({data},{members_of(year_cell)},{year_cell},{cv_options})"
-            sheet.put(r, cv_col + 1, _cached(float(cv), code), "number", formula)
+            sheet.put(r, cv_col + 1, _cached(float(cv), code), "number", live(formula))
     notes_row = last + 6
-    sheet.put(
-        last + 4,
-        0,
-        "Mean: over the years shown, n/a years left out. Change: the last year with a value "
-        "minus the first with a value, the years in 'Change over' (negative = the economies "
-        "converged).",
-        "note",
-    )
-    sheet.put(
-        notes_row, 0, "Notes" if result.notes else "Notes: every value is available.", "subtitle"
-    )
+    sheet.put(last + 4, 0, text("mean_change_note"), "note")
+    sheet.put(notes_row, 0, text("notes") if result.notes else text("notes_none"), "subtitle")
     for k, note in enumerate(result.notes, start=1):
-        sheet.put(notes_row + k, 0, f"- {note}", "note")
+        sheet.put(notes_row + k, 0, f"- {translate_note(note, lang)}", "note")
     below = notes_row + len(result.notes) + 3
     if result.market is not None or result.sigma is not None:
         sheet.page_breaks.append(below)
@@ -450,19 +466,32 @@ def results_sheet(result: JobResult | None, refs: Refs) -> SheetLayout:
         top = below + max(heights, default=-2) + 2
         sheet.page_breaks.append(top)
         sheet.repeat_header = False
-        _experts_block(sheet, result.experts, refs, top)
+        _experts_block(sheet, result.experts, refs, top, lang)
     sheet.chart_source = ChartSpec(
-        title=f"Convergence of {panel.country(cfg.focus)} with its partners and the region",
+        title=title,
         categories=ref(RESULTS, first, 0, last, 0),
         series=tuple(
             Series(name, ref(RESULTS, first, j, last, j), dashed=j > n_partners)
             for j, name in enumerate(columns, start=1)
         ),
         source=ref(RESULTS, TABLE_ROW, 1, last, len(columns)),
+        x_title=text("year"),
+        y_title=text("chart_y"),
         years=tuple(int(y) for y in table.index),
         values=tuple(tuple(float(v) for v in table[c]) for c in columns),
     )
     return sheet
+
+
+class _LiveOrValue:
+    """A formula as given, or none (the cell keeps its value) when formulas over the Data
+    sheet could not reproduce the values (a Preset's fallback or transform)."""
+
+    def __init__(self, live: bool) -> None:
+        self.live = live
+
+    def __call__(self, formula: str) -> str | None:
+        return formula if self.live else None
 
 
 def _market_block(
@@ -475,22 +504,21 @@ def _market_block(
 ) -> None:
     """Market integration of the focus: with each partner, with the region, within it."""
     cfg, at = result.settings, refs.settings
+    text = words(cfg.lang)
     focus = at["Focus country"]
     common = f"{refs.flows},{refs.data},{at['Base indicator']}"
-    sheet.put(
-        top,
-        0,
-        f"Market integration of {result.panel.country(cfg.focus)} (flows over "
-        f"{cfg.base_indicator}; higher = more integrated)",
-        "subtitle",
-    )
+    title = text("market_title", focus=_focus_name(result), base=cfg.base_indicator)
+    sheet.put(top, 0, title, "subtitle")
     header = top + 1
     sheet.heights[header] = 30.0  # "within <region>" takes two lines
-    sheet.put(header, 0, "Year", "header")
-    for j, name in enumerate(table.columns, start=1):
-        sheet.put(header, j, name, "header")
-        sheet.widths[j] = max(sheet.widths.get(j, 0), 13)
+    sheet.put(header, 0, text("year"), "header")
     n_partners = len(cfg.partners)
+    region_headers = [text(k, region=cfg.region_title) for k in ("with_region", "within_region")]
+    for j, name in enumerate(table.columns, start=1):
+        # partners' headers are codes the formulas read; the region's are words
+        shown = name if j <= n_partners else region_headers[j - n_partners - 1]
+        sheet.put(header, j, shown, "header")
+        sheet.widths[j] = max(sheet.widths.get(j, 0), 13)
     for i, year in enumerate(table.index):
         r = header + 1 + i
         year_cell = f"$A{r + 1}"
@@ -520,14 +548,14 @@ def _sigma_block(
 ) -> None:
     """The region's sigma series, and its trend (computed when written)."""
     cfg, at = result.settings, refs.settings
+    text = words(cfg.lang)
     series, fit = sigma.series, sigma.trend
-    sheet.put(
-        top, col, f"Sigma convergence of {cfg.sigma_indicator} in {cfg.region_title}", "subtitle"
-    )
+    title = text("sigma_title", indicator=cfg.sigma_indicator, region=cfg.region_title)
+    sheet.put(top, col, title, "subtitle")
     header = top + 1
-    sheet.put(header, col, "Year", "header")
-    sheet.put(header, col + 1, f"sigma ({cfg.sigma_measure})", "header")
-    sheet.put(header, col + 2, "members changed", "header")
+    sheet.put(header, col, text("year"), "header")
+    sheet.put(header, col + 1, text("sigma_header", measure=cfg.sigma_measure), "header")
+    sheet.put(header, col + 2, text("members_changed"), "header")
     sheet.widths.setdefault(col + 1, 14)
     sheet.widths.setdefault(col + 2, 14)
     options = f"{at['Sigma measure']},{at['ddof']}"
@@ -546,11 +574,9 @@ def _sigma_block(
         if "membership" in series and series["membership"].iloc[i]:
             sheet.put(r, col + 2, str(series["membership"].iloc[i]), "note")
     r = header + len(series) + 2
-    sheet.put(r, col, "Trend of sigma (OLS on year, years with a value), as computed:", "note")
-    for k, (label, value) in enumerate(
-        (("slope per year", fit.slope), ("standard error", fit.se), ("t statistic", fit.t)),
-        start=1,
-    ):
+    sheet.put(r, col, text("trend_note"), "note")
+    labels = text.list("trend_labels")
+    for k, (label, value) in enumerate(zip(labels, (fit.slope, fit.se, fit.t), strict=True), 1):
         sheet.put(r + k, col, label, "key")
         sheet.put(r + k, col + 2, _cached(value, "#NUM!"), "number")
 
@@ -567,22 +593,20 @@ _SUMMARY_COLUMN: Final = {
 }
 
 
-def _experts_block(sheet: SheetLayout, summary: pd.DataFrame, refs: Refs, top: int) -> None:
+def _experts_block(
+    sheet: SheetLayout, summary: pd.DataFrame, refs: Refs, top: int, lang: str = "en"
+) -> None:
     """The institutional block: each grouping, criterion and year of the Experts sheet."""
+    text = words(lang)
     low, high = summary.attrs.get("scale", (1.0, 10.0))
-    sheet.put(
-        top,
-        0,
-        f"Institutional block: the expert poll (scale {low:g}-{high:g}; higher = more "
-        "integrated). W: Kendall's agreement of the experts on the criterion; p: its "
-        "chi-square p-value",
-        "subtitle",
-    )
+    sheet.put(top, 0, text("experts_title", low=f"{low:g}", high=f"{high:g}"), "subtitle")
     header = top + 1
-    for j, name in enumerate(("Grouping", "Criterion", "Year", *EXPERT_STATISTICS)):
+    # the statistic headers stay as they are: the formulas read them as SIEI_EXPERT's words
+    for j, name in enumerate((*text.list("experts_columns"), *EXPERT_STATISTICS)):
         sheet.put(header, j, name, "header")
     sheet.widths[1] = max(sheet.widths.get(1, 0), 20)
-    scale = refs.settings["Expert scale"]
+    # a workbook made before the Expert scale setting: its default, as Compute reads it
+    scale = refs.settings.get("Expert scale", '"1-10"')
     for i, record in enumerate(summary.to_dict("records")):
         r = header + 1 + i
         sheet.put(r, 0, record["grouping"])
@@ -596,14 +620,7 @@ def _experts_block(sheet: SheetLayout, summary: pd.DataFrame, refs: Refs, top: i
             value = float(record[_SUMMARY_COLUMN[word]])
             style = "year" if word == "n" else "number"
             sheet.put(r, j, _cached(value), style, formula)
-    sheet.put(
-        header + len(summary) + 2,
-        0,
-        "A grouping's institutional index (the mean over criteria) is "
-        '=SIEI_EXPERT(Experts!A1:E1000, "EAEU"); the notes above say where W left out an '
-        "expert.",
-        "note",
-    )
+    sheet.put(header + len(summary) + 2, 0, text("experts_note"), "note")
 
 
 def _members_formula(refs: Refs, region_is_group: bool) -> Callable[[str], str]:
@@ -618,7 +635,7 @@ CHART_DATA_ROW: Final = 32
 """0-based row of the title of the chart's data block on the Chart sheet, below the chart."""
 
 
-def chart_sheet(results: SheetLayout) -> SheetLayout:
+def chart_sheet(results: SheetLayout, lang: str = "en") -> SheetLayout:
     """The Chart sheet: the chart, drawn from a copy of the Results values below it.
 
     In the copy a year without a value is an empty cell. Excel and LibreOffice both leave
@@ -627,27 +644,22 @@ def chart_sheet(results: SheetLayout) -> SheetLayout:
     Compute and Draw chart redraw the chart from the live Results cells in Excel, which
     shows ``#N/A`` as a gap.
     """
+    text = words(lang)
     sheet = SheetLayout(CHART)
-    _instruction(sheet)
+    _instruction(sheet, lang)
     spec = results.chart_source
     if spec is None:
-        sheet.put(2, 0, "No chart yet: click SIEI > Compute, then Draw chart.", "note")
+        sheet.put(2, 0, text("chart_none"), "note")
         return sheet
     if not spec.years:
         sheet.chart = spec
         return sheet
     top = CHART_DATA_ROW
     sheet.page_breaks.append(top)  # the data under their header on a page of their own
-    sheet.put(
-        top,
-        0,
-        "Chart data: the Results values as computed (blank = not available, drawn as a gap). "
-        "SIEI > Compute redraws the chart from the live Results cells.",
-        "note",
-    )
+    sheet.put(top, 0, text("chart_data_note"), "note")
     header, first = top + 1, top + 2
     last = first + len(spec.years) - 1
-    sheet.put(header, 0, "Year", "header")
+    sheet.put(header, 0, text("year"), "header")
     for i, year in enumerate(spec.years):
         sheet.put(first + i, 0, year, "year")
     series = []
@@ -669,14 +681,22 @@ def chart_sheet(results: SheetLayout) -> SheetLayout:
     return sheet
 
 
-def help_sheet() -> SheetLayout:
-    """Every SIEI function, generated from the same metadata as the Function Wizard."""
+def help_sheet(lang: str = "en") -> SheetLayout:
+    """Every SIEI function, generated from the same metadata as the Function Wizard.
+
+    In Russian the headers, errors and ribbon are Russian; the functions' descriptions stay
+    English (they are registered with the Function Wizard from the same one metadata), and
+    a line under the instruction says so.
+    """
     from siei_xl import udfs
     from siei_xl.excel.vba import WHY_ARG, WHY_SUMMARY
 
+    text = words(lang)
     sheet = SheetLayout(HELP, freeze_rows=3)
-    _instruction(sheet)
-    headers = ("Function", "Syntax and example", "What it does", "Arguments", "Returns")
+    _instruction(sheet, lang)
+    if text("help_functions_note"):
+        sheet.put(1, 0, text("help_functions_note"), "note")
+    headers = text.list("help_header")
     widths = (24, 42, 42, 64, 16)
     for c, name in enumerate(headers):
         sheet.put(2, c, name, "header")
@@ -684,17 +704,17 @@ def help_sheet() -> SheetLayout:
     entries = [
         (
             i.name,
-            f"{i.syntax}\n\nExample: {i.example}",
+            f"{i.syntax}\n\n{text('help_example', example=i.example)}",
             i.summary,
             i.args,
-            i.returns + (" (spills)" if i.spills else ""),
+            i.returns + (text("help_spills") if i.spills else ""),
         )
         for i in udfs.FUNCTIONS.values()
     ]
     entries.append(
         (
             "SIEI_WHY",
-            "SIEI_WHY(cell)\n\nExample: =SIEI_WHY(B7)",
+            f"SIEI_WHY(cell)\n\n{text('help_example', example='=SIEI_WHY(B7)')}",
             WHY_SUMMARY,
             {"cell": WHY_ARG},
             "text",
@@ -702,47 +722,32 @@ def help_sheet() -> SheetLayout:
     )
     r = 3
     for name, syntax, summary, args, returns in entries:
-        arg_text = "\n".join(f"{a}: {d}" for a, d in args.items()) or "(none)"
+        arg_text = "\n".join(f"{a}: {d}" for a, d in args.items()) or text("help_no_args")
         texts = (name, syntax, summary, arg_text, returns)
         for c, value in enumerate(texts):
             sheet.put(r, c, value, "help_name" if c == 0 else "wrap")
         sheet.heights[r] = 13.5 * max(_lines(t, widths[c]) for c, t in enumerate(texts))
         r += 1
     r += 1
-    sheet.put(r, 0, "Errors", "subtitle")
+    sheet.put(r, 0, text("help_errors"), "subtitle")
     errors = (
-        (
-            "#N/A",
-            "Not available: an unknown country, year, indicator or group, or a value missing "
-            "from the data (never taken as zero).",
-        ),
-        (
-            "#VALUE!",
-            "A wrong kind of argument: a bad option, text in a number column, duplicate rows, "
-            "a missing header.",
-        ),
-        (
-            "#DIV/0!",
-            "A zero or near-zero denominator: a constant indicator (sd = 0), too few countries "
-            "for an sd, a group mean near zero in a CV.",
-        ),
-        ("#NUM!", "A mathematically undefined result."),
-        (
-            "Why?",
-            "=SIEI_WHY(cell) shows the reason of any error cell; so does SIEI > Explain error "
-            "for the selected cell. IFERROR and ISNA work as usual.",
-        ),
+        ("#N/A", text("help_error_na")),
+        ("#VALUE!", text("help_error_value")),
+        ("#DIV/0!", text("help_error_div0")),
+        ("#NUM!", text("help_error_num")),
+        (text("help_error_why_label"), text("help_error_why")),
     )
-    for k, (code, text) in enumerate(errors, start=1):
+    for k, (code, meaning) in enumerate(errors, start=1):
         sheet.put(r + k, 0, code, "help_name")
-        sheet.put(r + k, 1, text, "note")
+        sheet.put(r + k, 1, meaning, "note")
     r += len(errors) + 2
-    sheet.put(r, 0, "Ribbon", "subtitle")
+    sheet.put(r, 0, text("help_ribbon"), "subtitle")
     from siei_xl.excel.vba import RIBBON_BUTTONS
 
-    for k, (_cb, label, _icon, tip, _entry) in enumerate(RIBBON_BUTTONS, start=1):
+    # the ribbon's labels are the workbook's own (English); their tips in this language
+    for k, (callback, label, _icon, _tip, _entry) in enumerate(RIBBON_BUTTONS, start=1):
         sheet.put(r + k, 0, label, "help_name")
-        sheet.put(r + k, 1, tip, "note")
+        sheet.put(r + k, 1, text.part("ribbon", callback), "note")
     return sheet
 
 
@@ -752,13 +757,13 @@ def _lines(text: str, width: float) -> int:
     return sum(max(math.ceil(len(part) / per_line), 1) for part in text.split("\n"))
 
 
-def conf_sheet() -> SheetLayout:
+def conf_sheet(lang: str = "en") -> SheetLayout:
     sheet = SheetLayout(CONF)
     for r, (key, value) in enumerate(CONF_ROWS):
         sheet.put(r, 0, key, "key")
         if value:
             sheet.put(r, 1, value, "")
     # The instruction sits beside the A:B table xlwings reads, not above it.
-    sheet.put(0, 3, INSTRUCTIONS[CONF], "instruction")
+    sheet.put(0, 3, instruction(CONF, lang), "instruction")
     sheet.widths.update({0: 18, 1: 30})
     return sheet

@@ -18,7 +18,8 @@ from siei_xl.excel.layout import Cell, ChartSpec, Refs
 from siei_xl.exceptions import SieiError
 from siei_xl.experts import EXPERT_HEADERS, SCORE_HEADERS
 from siei_xl.groups import GROUP_HEADERS, MEMBER_HEADERS
-from siei_xl.job import SETTINGS, run
+from siei_xl.i18n import words
+from siei_xl.job import OPTIONAL_SETTINGS, SETTINGS, run, setting_key
 from siei_xl.job import validate as validate_sheets
 from siei_xl.labels import is_missing, label_key
 from siei_xl.market import PARTNER_HEADERS, REPORTER_HEADERS
@@ -79,10 +80,12 @@ def refs_of(
     g_last = max(
         (i for i, r in enumerate(groups) if not all(is_missing(v) for v in r)), default=g_top
     )
-    positions = {label_key(r[0]): i for i, r in enumerate(settings) if r and isinstance(r[0], str)}
+    positions = {setting_key(r[0]): i for i, r in enumerate(settings) if r}
     cells = {}
     for key, _default, _help in SETTINGS:
-        row = positions.get(label_key(key))
+        row = positions.get(key)
+        if row is None and key in OPTIONAL_SETTINGS:
+            continue  # a workbook made before the setting existed; no formula reads it
         if row is None:
             raise SieiError(f"the Settings sheet has no row {key!r}; add it in column A")
         cells[key] = f"{layout.SETTINGS_SHEET}!$B${row + 1}"
@@ -136,7 +139,10 @@ def compute(book: Any = None) -> None:
     _write_cells(results, sheet.cells)
     if sheet.chart_source is not None:
         _draw(book, sheet.chart_source)
-    _alert(book, f"Results written: {result.summary}.", f"{TITLE}: Compute")
+    lang = result.settings.lang
+    _alert(
+        book, words(lang)("results_written", summary=result.summary_in(lang)), f"{TITLE}: Compute"
+    )
 
 
 def validate(book: Any = None) -> None:
@@ -184,16 +190,27 @@ def draw_chart(book: Any = None) -> None:
 def clear(book: Any = None) -> None:
     """Clear results: empty Results and Chart (Data, Groups and Settings are kept)."""
     book = _caller(book)
+    lang = _language(book)
     for name in (layout.RESULTS, layout.CHART):
-        _empty(book.sheets[name], name)
+        _empty(book.sheets[name], name, lang)
 
 
-def _empty(sheet: Any, name: str) -> None:
+def _empty(sheet: Any, name: str, lang: str = "en") -> None:
     """Remove a sheet's charts and cells, and put its one-line instruction back."""
     for chart in list(sheet.charts):
         chart.delete()
     sheet.clear()
-    _write_cells(sheet, [Cell(0, 0, layout.INSTRUCTIONS[name], style="instruction")])
+    _write_cells(sheet, [Cell(0, 0, layout.instruction(name, lang), style="instruction")])
+
+
+def _language(book: Any, rows: list[list[object]] | None = None) -> str:
+    """The Settings sheet's Language; English when it is missing or not understood."""
+    try:
+        return layout.settings_language(
+            read_sheet(book.sheets[layout.SETTINGS_SHEET]) if rows is None else rows
+        )
+    except (SieiError, KeyError):
+        return "en"
 
 
 def load_example(book: Any = None) -> None:
@@ -236,17 +253,20 @@ def load_example(book: Any = None) -> None:
     from siei_xl.excel.fill import example_market_inputs
 
     data_rows, group_rows, setting_rows, flow_rows = example_market_inputs()
+    # the example in the workbook's language
+    lang = _language(book, settings)
+    setting_rows = [[k, lang if k == "Language" else v] for k, v in setting_rows]
     contents = {
-        layout.DATA: layout.data_sheet(data_rows),
-        layout.GROUPS: layout.groups_sheet(group_rows),
-        layout.SETTINGS_SHEET: layout.settings_sheet(setting_rows),
+        layout.DATA: layout.data_sheet(data_rows, lang),
+        layout.GROUPS: layout.groups_sheet(group_rows, lang),
+        layout.SETTINGS_SHEET: layout.settings_sheet(setting_rows, lang),
     }
     if layout.FLOWS in names:
-        contents[layout.FLOWS] = layout.flows_sheet(flow_rows)
+        contents[layout.FLOWS] = layout.flows_sheet(flow_rows, lang)
     if layout.EXPERTS in names:
         from siei_xl.example import example_experts
 
-        contents[layout.EXPERTS] = layout.experts_sheet(example_experts())
+        contents[layout.EXPERTS] = layout.experts_sheet(example_experts(), lang)
     for name, sheet_layout in contents.items():
         target = book.sheets[name]
         target.clear()
@@ -268,12 +288,12 @@ def _holds_user_input(
         return any(not all(is_missing(v) for v in row) for row in body)
 
     # label_key: '1', 1 and 1.0 are the same setting value (cells come back as floats)
-    defaults = {label_key(k): label_key(d) for k, d, _ in SETTINGS}
+    defaults = {k: label_key(d) for k, d, _ in SETTINGS if k != "Language"}
     edited = any(
-        label_key(r[0]) in defaults
-        and label_key("" if len(r) < 2 or is_missing(r[1]) else r[1]) != defaults[label_key(r[0])]
+        (key := setting_key(r[0])) in defaults
+        and label_key("" if len(r) < 2 or is_missing(r[1]) else r[1]) != defaults[key]
         for r in settings
-        if r and isinstance(r[0], str)
+        if r
     )
     return (
         has_rows(data)
@@ -288,7 +308,7 @@ def _draw(book: Any, spec: ChartSpec) -> None:
     """Replace the chart on the Chart sheet; series and categories as in the template."""
     sheet = book.sheets[layout.CHART]
     # the chart data `siei-xl fill` stores below the chart would be stale from now on
-    _empty(sheet, layout.CHART)
+    _empty(sheet, layout.CHART, _language(book))
     chart = sheet.charts.add(left=10, top=40, width=720, height=400)
     chart.chart_type = "line"
     results = book.sheets[layout.RESULTS]

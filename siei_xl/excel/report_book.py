@@ -21,6 +21,7 @@ import xlsxwriter
 
 from siei_xl.excel.layout import Cell, SheetLayout, col_name
 from siei_xl.excel.template import CREATED, FORMATS, SERIES_COLOURS, _write_sheet
+from siei_xl.i18n import words
 from siei_xl.report.compute import BlockResult, ReportData
 from siei_xl.report.text import Text
 
@@ -216,8 +217,8 @@ def _sources_sheet(data: ReportData, text: Text, sources: Sequence[Sequence[str]
     w.row += 1
     w.line(text("indicators"), "subtitle")
     for block in data.blocks.values():
-        w.line(f"{block.name}: {block.preset.describe()}", "note")
-        for note in [text.left_out(block), *block.notes, block.preset.note]:
+        w.line(f"{block.name}: {text.note(block.preset.describe())}", "note")
+        for note in [text.left_out(block), *block.notes, text.preset_note(block.preset)]:
             if note:
                 w.line(f"    {note}", "note")
     w.sheet.widths.update({0: 40, 1: 60, 2: 25})
@@ -302,7 +303,7 @@ def report_workbook(data: ReportData, text: Text, sources: Sequence[Sequence[str
             sheets.append((extra, None))
     sheets.append((_sources_sheet(data, text, sources), None))
     for sheet, chart in sheets:
-        _write_sheet(book, sheet, formats)
+        _write_sheet(book, sheet, formats, words(text.lang)("page_footer"))
         ws = book.get_worksheet_by_name(sheet.name)
         # Print the tables (and the chart), not the far end of the long text lines.
         last_col = max((c.col for c in sheet.cells if c.style != "instruction"), default=0)

@@ -28,6 +28,7 @@ from siei_xl import __version__, files
 from siei_xl.excel import layout, ovba, vba
 from siei_xl.excel.layout import SheetLayout
 from siei_xl.excel.selftest import build_text
+from siei_xl.i18n import check_language, words
 from siei_xl.job import JobResult
 from siei_xl.plot import PALETTE
 
@@ -74,28 +75,31 @@ class WorkbookContent:
     """Header row and rows of the Experts sheet."""
 
 
-def template_content() -> WorkbookContent:
-    """The empty template: headers, default settings, no results."""
+def template_content(lang: str = "en") -> WorkbookContent:
+    """The empty template: headers, default settings (Language ``lang``), no results."""
     return WorkbookContent(
         data=[["country", "year", "indicator_1", "indicator_2"]],
         groups=[["group", "country", "from", "to"]],
-        settings=layout.settings_rows(),
+        settings=layout.settings_rows({"Language": check_language(lang, "--lang")}),
     )
 
 
 def sheet_layouts(content: WorkbookContent) -> list[SheetLayout]:
+    """Every sheet, its texts in the Language of the settings (sheet names stay English:
+    formulas, the VBA and the LibreOffice side find the sheets by name)."""
+    lang = layout.settings_language(content.settings)
     refs = layout.Refs.standard(content.data, content.groups, content.flows, content.experts)
-    results = layout.results_sheet(content.result, refs)
+    results = layout.results_sheet(content.result, refs, lang)
     return [
-        layout.data_sheet(content.data),
-        layout.groups_sheet(content.groups),
-        layout.flows_sheet(content.flows),
-        layout.experts_sheet(content.experts),
-        layout.settings_sheet(content.settings),
+        layout.data_sheet(content.data, lang),
+        layout.groups_sheet(content.groups, lang),
+        layout.flows_sheet(content.flows, lang),
+        layout.experts_sheet(content.experts, lang),
+        layout.settings_sheet(content.settings, lang),
         results,
-        layout.chart_sheet(results),
-        layout.help_sheet(),
-        layout.conf_sheet(),
+        layout.chart_sheet(results, lang),
+        layout.help_sheet(lang),
+        layout.conf_sheet(lang),
     ]
 
 
@@ -139,8 +143,9 @@ def write_sheets(content: WorkbookContent) -> bytes:
         }
     )
     formats = {name: book.add_format(spec) for name, spec in FORMATS.items()}
+    footer = words(layout.settings_language(content.settings))("page_footer")
     for sheet in sheet_layouts(content):
-        _write_sheet(book, sheet, formats)
+        _write_sheet(book, sheet, formats, footer)
     book.define_name("SIEI_Data", "=" + layout.data_ref(content.data))
     book.define_name("SIEI_Groups", "=" + layout.groups_ref(content.groups))
     book.define_name("SIEI_Flows", "=" + layout.flows_ref(content.flows))
@@ -151,7 +156,9 @@ def write_sheets(content: WorkbookContent) -> bytes:
     return _declare_macro_enabled(buffer.getvalue())
 
 
-def _write_sheet(book: Any, sheet: SheetLayout, formats: dict[str, Any]) -> None:
+def _write_sheet(
+    book: Any, sheet: SheetLayout, formats: dict[str, Any], footer: str | None = None
+) -> None:
     ws = book.add_worksheet(sheet.name)
     ws.set_paper(9)  # A4
     if sheet.portrait:
@@ -161,7 +168,7 @@ def _write_sheet(book: Any, sheet: SheetLayout, formats: dict[str, Any]) -> None
     ws.fit_to_pages(1, 0)
     ws.set_margins(left=0.5, right=0.5, top=0.6, bottom=0.6)
     ws.set_header(f'&L&"Calibri,Bold"SIEI &C{sheet.name}')
-    ws.set_footer("&LSIEI workbook (siei_xl)&RPage &P of &N")
+    ws.set_footer(footer or words("en")("page_footer"))
     for col, width in sheet.widths.items():
         ws.set_column(col, col, width)
     for row, height in sheet.heights.items():
@@ -305,6 +312,8 @@ def write_atomically(path: str | os.PathLike[str], payload: bytes, *, force: boo
     return files.write_atomically(target, lambda temp: temp.write_bytes(payload))
 
 
-def build_template(path: str | os.PathLike[str] = TEMPLATE_NAME, *, force: bool = True) -> Path:
-    """Write the empty SIEI template workbook."""
-    return write_atomically(path, build_workbook(template_content()), force=force)
+def build_template(
+    path: str | os.PathLike[str] = TEMPLATE_NAME, *, force: bool = True, lang: str = "en"
+) -> Path:
+    """Write the empty SIEI template workbook, its texts in ``lang`` (en or ru)."""
+    return write_atomically(path, build_workbook(template_content(lang)), force=force)

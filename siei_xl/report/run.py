@@ -192,6 +192,7 @@ def build_report(
         step=step,
     )
     data.data_name = data_file.name
+    data = text.localise(data)  # the notes in the report's language
     vintage = _vintages(data_file)
     sources = [
         [
@@ -210,6 +211,7 @@ def build_report(
         sources.append([Path(experts_path).name, "expert poll", f"scale {low:g}-{high:g}"])
     if groups_path:
         sources.append([Path(groups_path).name, "groups", ""])
+    sources = [[text.note(cell) for cell in row] for row in sources]  # in its language
     out = ReportOutput(target, data)
     parent = target.resolve().parent
     built = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=parent))

@@ -2,25 +2,23 @@
 
 from __future__ import annotations
 
-import functools
+import dataclasses
 import math
-import tomllib
 from collections.abc import Mapping
-from importlib import resources
+
+import pandas as pd
 
 from siei_xl import __version__
 from siei_xl.exceptions import OptionError
-from siei_xl.importers import COUNTRY_NAMES
+from siei_xl.i18n import LANGUAGES, country_name, data_labels, translate_note
 from siei_xl.presets import Preset, presets
 from siei_xl.report.compute import BlockResult, Move, Reason, ReportData
 
-LANGUAGES = ("en", "ru")
+__all__ = ["LANGUAGES", "Text"]
 
 
-@functools.cache
-def _labels() -> dict[str, dict[str, object]]:
-    text = resources.files("siei_xl").joinpath("data/report_labels.toml").read_text("utf-8")
-    return tomllib.loads(text)
+def _labels() -> Mapping[str, Mapping[str, object]]:
+    return data_labels("report_labels.toml")
 
 
 class Text:
@@ -40,19 +38,64 @@ class Text:
 
     def country(self, code: str) -> str:
         """A country's name in this language where known, else its label as given."""
-        spelled = self._own.get("countries", {})
-        if isinstance(spelled, dict) and code.upper() in spelled:
-            return str(spelled[code.upper()])
-        names = COUNTRY_NAMES.get(code.upper())
-        if not names:
-            return code
-        if self.lang == "ru":
-            russian = [n for n in names if any("а" <= ch.lower() <= "я" for ch in n)]
-            return russian[0] if russian else code
-        return names[0]
+        return country_name(code, self.lang)
+
+    def note(self, note: str) -> str:
+        """A computation note of the pandas API (English) in this language."""
+        return translate_note(note, self.lang)
+
+    def localise(self, data: ReportData) -> ReportData:
+        """``data`` with its computation notes in this language (a copy; the pandas API's
+        notes stay English). Every note the report prints passes through here."""
+        if self.lang == "en":
+            return data
+
+        def notes(frame: pd.DataFrame) -> pd.DataFrame:
+            if "note" not in frame:
+                return frame
+            out = frame.copy()
+            out["note"] = [self.note(n) if isinstance(n, str) else n for n in frame["note"]]
+            return out
+
+        blocks = {
+            name: dataclasses.replace(
+                block,
+                pairs=notes(block.pairs),
+                with_group=notes(block.with_group),
+                within=notes(block.within),
+                notes=[self.note(n) for n in block.notes],
+            )
+            for name, block in data.blocks.items()
+        }
+        consolidated = {
+            level: {name: self.method_columns(table) for name, table in tables.items()}
+            for level, tables in data.consolidated.items()
+        }
+        return dataclasses.replace(
+            data,
+            blocks=blocks,
+            consolidated=consolidated,
+            classic_notes=[self.note(n) for n in data.classic_notes],
+            consolidated_notes=[self.note(n) for n in data.consolidated_notes],
+            agreement=None if data.agreement is None else notes(data.agreement),
+            experts=None if data.experts is None else notes(data.experts),
+        )
 
     def title(self, preset: Preset) -> str:
         return preset.title_ru if self.lang == "ru" and preset.title_ru else preset.title
+
+    def method_columns(self, frame: pd.DataFrame) -> pd.DataFrame:
+        """A consolidated index's method columns (``scaling``, ``directions``) in this
+        language."""
+        out = frame.copy()
+        for column in ("scaling", "directions"):
+            if column in out:
+                out[column] = [self.note(v) if isinstance(v, str) else v for v in out[column]]
+        return out
+
+    def preset_note(self, preset: Preset) -> str:
+        """What the EDB used where our data differ, in this language where given."""
+        return preset.note_ru if self.lang == "ru" and preset.note_ru else preset.note
 
     def number(self, value: float, digits: int = 3) -> str:
         if not math.isfinite(value):
