@@ -361,10 +361,22 @@ def expert_value(
     >>> expert_value(rows, "eaeu", "trade", 2020), expert_value(rows, "EAEU", statistic="n_experts")
     (7.0, 2.0)
     """
+    summary = expert_summary(ExpertScores.from_cells(rows, scale=scale))
+    return summary_value(summary, grouping, criterion, year, statistic)
+
+
+def summary_value(
+    summary: pd.DataFrame,
+    grouping: str,
+    criterion: str | None = None,
+    year: object = None,
+    statistic: str = "mean",
+) -> float:
+    """One statistic of an :func:`expert_summary`: the look-up behind :func:`expert_value`,
+    for callers that keep the summary of a poll (a spreadsheet range read once)."""
     word = str(statistic).strip().lower()
     if word not in STATISTICS:
         raise OptionError(f"statistic must be one of {', '.join(STATISTICS)}, got {statistic!r}")
-    summary = expert_summary(ExpertScores.from_cells(rows, scale=scale))
     when = int(summary["year"].max()) if is_missing(year) else parse_year(year)
     picked = summary[
         (summary["grouping"].map(label_key) == label_key(grouping)) & (summary["year"] == when)

@@ -212,3 +212,32 @@ def test_dates_in_the_range_are_cached_and_still_edited(rows: Rows) -> None:
     assert udfs.SIEI_PAIR_MATRIX(later, 2015.0) == want  # a note column: same numbers
     assert cells._content_key(later) != cells._content_key(data)
     assert all(math.isfinite(v) for r in want[1:] for v in r[1:] if isinstance(v, float))
+
+
+def test_a_table_of_expert_cells_reads_the_poll_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    """SIEI_EXPERT cells over one poll share its summary (Kendall's W once per poll, not
+    once per cell); an edited score is a new poll, and the numbers stay the pandas API's."""
+    from siei_xl import experts
+    from siei_xl.example import example_experts
+
+    cells.clear_cache()
+    poll = [list(r) for r in example_experts()]
+    built: list[int] = []
+    original = experts.expert_summary
+
+    def counting(scores: experts.ExpertScores) -> object:
+        built.append(1)
+        return original(scores)
+
+    monkeypatch.setattr(cells, "expert_summary", counting)
+    args = ("EAEU", "common institutions", 2024.0)
+    values = [udfs.SIEI_EXPERT(copy_rows(poll), *args, s) for s in ("mean", "W", "p", "n")]
+    assert len(built) == 1
+    for value, word in zip(values, ("mean", "w", "p_value", "n_experts"), strict=True):
+        assert value == experts.expert_value(poll, *args[:2], 2024, word)
+    edited = copy_rows(poll)
+    row = next(i for i, r in enumerate(edited) if r[1:4] == ["EAEU", "common institutions", 2024])
+    edited[row][4] = 1.0 if edited[row][4] != 1.0 else 2.0
+    moved = udfs.SIEI_EXPERT(edited, *args, "mean")
+    assert len(built) == 2
+    assert moved == experts.expert_value(edited, *args[:2], 2024, "mean") != values[0]

@@ -17,9 +17,12 @@ from collections.abc import Callable, Sequence
 from itertools import repeat
 from typing import Final, TypeVar, cast
 
+import pandas as pd
+
 from siei_xl._defaults import DDOF, STANDARDIZE
 from siei_xl.core.standardize import check_ddof, check_method
 from siei_xl.exceptions import DataError, OptionError, SieiError
+from siei_xl.experts import ExpertScores, expert_summary
 from siei_xl.labels import is_missing, label_text, parse_year, split_list
 from siei_xl.market import Flows
 from siei_xl.panel import Panel, header_row
@@ -103,6 +106,23 @@ def cached_table(
     else:
         _tables.move_to_end(key)
     return list(map(list, rows))
+
+
+def expert_summary_from_cells(experts: object, scale: object) -> pd.DataFrame:
+    """The summary of the expert poll held in a range (:func:`siei_xl.experts.expert_summary`),
+    cached on the range's content and the scale: a table of SIEI_EXPERT cells reads one
+    poll many times, and Kendall's W is computed once per poll, not once per cell."""
+    raw = drop_blank_tail(experts)
+    return _cached(
+        pd.DataFrame, raw, _content_key(raw), (str(scale),), lambda rows: _summary(rows, scale)
+    )
+
+
+def _summary(rows: list[list[object]], scale: object) -> pd.DataFrame | SieiError:
+    try:
+        return expert_summary(ExpertScores.from_cells(rows, scale=scale))
+    except SieiError as exc:
+        return exc
 
 
 def flows_from_cells(flows: object) -> Flows:

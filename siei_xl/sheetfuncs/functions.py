@@ -40,6 +40,7 @@ from siei_xl.sheetfuncs.cells import (
     cell_value,
     ddof_arg,
     error_text,
+    expert_summary_from_cells,
     is_missing_arg,
     label_arg,
     labels_arg,
@@ -908,16 +909,14 @@ def SIEI_EXPERT(
     statistic: Any = None,
     score_scale: Any = None,
 ) -> Any:
-    from siei_xl.experts import expert_value
+    from siei_xl.experts import summary_value
 
-    rows = trim_blank_rows(as_rows(experts))
-    return expert_value(
-        rows,
+    return summary_value(
+        expert_summary_from_cells(experts, _scale(score_scale)),
         label_arg(grouping, "grouping"),
         None if is_missing_arg(criterion) else label_arg(criterion, "criterion"),
         None if is_missing_arg(year) else year_arg(year),
         _statistic(statistic),
-        _scale(score_scale),
     )
 
 
@@ -945,10 +944,7 @@ SUMMARY_COLUMNS = (
     spills=True,
 )
 def SIEI_EXPERT_TABLE(experts: Any, score_scale: Any = None) -> Any:
-    from siei_xl.experts import ExpertScores, expert_summary
-
-    scores = ExpertScores.from_cells(trim_blank_rows(as_rows(experts)), scale=_scale(score_scale))
-    summary = expert_summary(scores)
+    summary = expert_summary_from_cells(experts, _scale(score_scale))
     no_w = "W needs 2 or more experts who scored every grouping, and an ordering"
     reasons = {"sd": "one expert: no sd", "w": no_w, "p_value": no_w}
     body = []
