@@ -29,7 +29,6 @@ from siei_xl.core.agreement import kendall_w
 from siei_xl.exceptions import (
     DataError,
     DuplicateRowError,
-    HeaderError,
     MissingValueError,
     NonNumericError,
     NotFoundError,
@@ -37,6 +36,7 @@ from siei_xl.exceptions import (
 )
 from siei_xl.labels import (
     YEAR_HEADERS,
+    column_index,
     is_missing,
     label_key,
     label_text,
@@ -125,13 +125,7 @@ class ExpertScores:
         columns = [label_key(h) if h is not None else "" for h in header]
 
         def find(accepted: Sequence[str], what: str) -> int:
-            for name in accepted:
-                if name in columns:
-                    return columns.index(name)
-            raise HeaderError(
-                f"the experts table needs a {what} column (headed {accepted[0]!r}); found "
-                f"{', '.join(repr(c) for c in columns if c) or 'no headers'}"
-            )
+            return column_index(columns, accepted, what, "experts")
 
         cols = [
             find(EXPERT_HEADERS, "expert"),

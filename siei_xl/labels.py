@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import Final
 
-from siei_xl.exceptions import DataError, OptionError
+from siei_xl.exceptions import DataError, HeaderError, OptionError
 
 # Text that statistical offices and spreadsheets use for "no value". World Bank downloads
 # use "..", CIS and Russian tables "..." or "-", Eurostat ":", Excel shows error codes.
@@ -78,6 +78,24 @@ def is_missing(value: object) -> bool:
     if isinstance(value, str):
         return value.strip().casefold() in MISSING_MARKERS
     return False
+
+
+def column_index(columns: Sequence[str], accepted: Sequence[str], what: str, table: str) -> int:
+    """Position of the first of ``accepted`` among header ``columns`` (label keys).
+
+    >>> column_index(["reporter", "year"], ("year", "period"), "year", "flows")
+    1
+    >>> column_index(["id"], ("year",), "year", "flows")
+    Traceback (most recent call last):
+    siei_xl.exceptions.HeaderError: the flows table needs a year column (headed 'year'); found 'id'
+    """
+    for name in accepted:
+        if name in columns:
+            return columns.index(name)
+    raise HeaderError(
+        f"the {table} table needs a {what} column (headed {accepted[0]!r}); found "
+        f"{', '.join(repr(c) for c in columns if c) or 'no headers'}"
+    )
 
 
 def parse_number(value: object) -> float | None:

@@ -41,6 +41,7 @@ from siei_xl.exceptions import (
 from siei_xl.groups import Groups, group_note, resolve_group
 from siei_xl.labels import (
     YEAR_HEADERS,
+    column_index,
     is_missing,
     label_key,
     label_text,
@@ -118,13 +119,7 @@ class Flows:
             return cls._from_published(header, rows, unit)
 
         def find(accepted: Sequence[str], what: str) -> int:
-            for name in accepted:
-                if name in columns:
-                    return columns.index(name)
-            raise HeaderError(
-                f"the flows table needs a {what} column (headed {accepted[0]!r}); found "
-                f"{', '.join(repr(c) for c in columns if c) or 'no headers'}"
-            )
+            return column_index(columns, accepted, what, "flows")
 
         r_col = find(REPORTER_HEADERS, "reporter")
         p_col = find(PARTNER_HEADERS, "partner")
