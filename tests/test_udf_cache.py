@@ -13,6 +13,8 @@ import datetime as dt
 import math
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from udf_helpers import (
     EXAMPLE_COUNTRIES,
     copy_rows,
@@ -102,6 +104,102 @@ def test_content_key_of_cells_pickle_cannot_write() -> None:
     assert isinstance(true, tuple)
     assert one != true
     assert one == cells._content_key([[Stamp(1.0), 1.0]])
+
+
+# ------------------------------------------------- ranges recognised by comparison
+@pytest.fixture(scope="module")
+def big() -> Rows:
+    """A range large enough to be remembered (30 economies x 30 years x 2 indicators)."""
+    table = frame_rows(extended_example(30))
+    assert len(table) * len(table[0]) >= cells.RECENT_MIN_CELLS
+    return table
+
+
+def _fresh(rows: Rows) -> Rows:
+    """The same content in new lists, floats and strings, as Excel hands it over."""
+    return [[float(repr(v)) if type(v) is float else v for v in row] for row in rows]
+
+
+def test_a_range_seen_lately_gets_its_key_back_without_writing_it(big: Rows) -> None:
+    key = cells._content_key(copy_rows(big))
+    assert [entry.key for entry in cells._recent] == [key]
+    assert cells._recent[0].key is key
+    assert cells._content_key(_fresh(big)) is key  # compared, not written out again
+
+
+@pytest.mark.parametrize(
+    ("before", "after"),
+    [(1.0, True), (True, 1.0), (0.0, False), (False, 0.0), (0.0, -0.0), (-0.0, 0.0), (1.0, 1)],
+    ids=["1.0-TRUE", "TRUE-1.0", "0.0-FALSE", "FALSE-0.0", "0.0--0.0", "-0.0-0.0", "1.0-int1"],
+)
+def test_a_remembered_range_still_tells_cells_apart_that_compare_equal(
+    big: Rows, before: object, after: object
+) -> None:
+    """``==`` takes these for equal; a remembered range's cells that could hold them are
+    checked one by one, so the edited range is a new key (and a new parse)."""
+    old = set_cell(big, 5, 3, before)
+    new = set_cell(big, 5, 3, after)
+    assert old == new
+    first = cells._content_key(old)
+    if type(before) is float:  # a range with TRUE or an integer in it is not remembered
+        assert cells._content_key(copy_rows(old)) is first
+    second = cells._content_key(new)
+    assert second != first
+    assert second == cells._written_key(new)
+
+
+def test_an_edit_of_one_cell_is_a_new_key_and_the_caller_cannot_change_the_copy(
+    big: Rows,
+) -> None:
+    data = copy_rows(big)
+    key = cells._content_key(data)
+    data[100][2] = 12345.0  # the caller edits its own list after the call
+    assert cells._content_key(copy_rows(big)) is key
+    edited = cells._content_key(data)
+    assert edited != key
+    assert edited == cells._written_key(data)
+
+
+def test_ranges_not_remembered_still_get_exact_keys(big: Rows) -> None:
+    """Too many cells to check one by one, tuples against lists, a NaN: all written out."""
+    ones = [[*row[:2], 1.0, 0.0] if i else row for i, row in enumerate(big)]
+    cells._content_key(copy_rows(big))
+    key = cells._content_key(ones)
+    assert [entry.key for entry in cells._recent] == [cells._content_key(big)]
+    assert key == cells._written_key(ones)
+    as_tuples = tuple(map(tuple, big))
+    assert cells._content_key(as_tuples) != cells._content_key(copy_rows(big))
+    with_nan = set_cell(big, 7, 2, math.nan)
+    assert cells._content_key(with_nan) == cells._content_key(set_cell(big, 7, 2, math.nan))
+
+
+@given(
+    cells_drawn=st.lists(
+        st.sampled_from([0.0, -0.0, 1.0, True, False, 0, 1, 2.5, "KAZ", "", None]),
+        min_size=8,
+        max_size=8,
+    ),
+    edit=st.tuples(
+        st.integers(0, 7), st.sampled_from([0.0, -0.0, 1.0, True, False, 0, 1, 2.5, "x", None])
+    ),
+)
+def test_a_remembered_key_is_the_written_key_of_the_same_content(
+    cells_drawn: list[object], edit: tuple[int, object]
+) -> None:
+    """Property: whatever a remembered range is compared with, the key equals the key of
+    that range written out, so equal keys mean equal cells, types and signs included."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(cells, "RECENT_MIN_CELLS", 1)
+        cells.clear_cache()
+        data: Rows = [cells_drawn[:4], cells_drawn[4:]]
+        cells._content_key(data)
+        edited = copy_rows(data)
+        edited[edit[0] // 4][edit[0] % 4] = edit[1]
+        got = cells._content_key(edited)
+        assert got == cells._written_key(edited)
+        assert (got == cells._written_key(data)) == (
+            cells._written_key(edited) == cells._written_key(data)
+        )
 
 
 # ----------------------------------------------------------- the matrix's table
@@ -241,3 +339,22 @@ def test_a_table_of_expert_cells_reads_the_poll_once(monkeypatch: pytest.MonkeyP
     moved = udfs.SIEI_EXPERT(edited, *args, "mean")
     assert len(built) == 2
     assert moved == experts.expert_value(edited, *args[:2], 2024, "mean") != values[0]
+
+
+def test_a_table_is_built_for_its_first_caller_then_once_for_the_cache() -> None:
+    """The first caller gets the rows just built (no copy); a second call builds the
+    cache's own copy; later calls copy that. No caller's edit reaches another."""
+    built: list[int] = []
+
+    def build() -> list[list[object]]:
+        built.append(1)
+        return [["country", "A"], ["A", 0.0]]
+
+    key = ("test-table", object())
+    tables = [cells.cached_table(key, build) for _ in range(5)]
+    assert len(built) == 2
+    for table in tables:
+        table[1][1] = "edited"
+        table.append(["more"])
+    assert cells.cached_table(key, build) == [["country", "A"], ["A", 0.0]]
+    assert len(built) == 2

@@ -14,7 +14,7 @@ import math
 import pickle
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
-from itertools import repeat
+from itertools import chain, repeat
 from typing import Final, TypeVar, cast
 
 import pandas as pd
@@ -35,7 +35,11 @@ TABLE_CACHE_SIZE: Final = 16
 _cache: OrderedDict[tuple[object, ...], object] = OrderedDict()
 # Finished spilling tables apart from the parsed ranges, so that many of them (a matrix per
 # year) never push out the panel every other formula reads.
-_tables: OrderedDict[tuple[object, ...], list[list[object]]] = OrderedDict()
+# An entry is the table's rows, or until it is asked for a second time the function that
+# builds them (see cached_table).
+_tables: OrderedDict[tuple[object, ...], list[list[object]] | Callable[[], list[list[object]]]] = (
+    OrderedDict()
+)
 
 
 def as_rows(value: object) -> list[list[object]]:
@@ -92,20 +96,26 @@ def cached_table(
 ) -> list[list[object]]:
     """A spilling table built once per ``key`` (a range's content key, then the options).
 
-    Every call gets new row lists holding the same cells (floats and text, which cannot
-    change), so a caller that edits its table cannot change what the next call returns.
+    ``build`` must return new row lists each time. The first call hands its caller the rows
+    just built, uncopied, and keeps ``build`` itself: most tables are asked for once (a
+    new year typed, an edited cell), and copying 40,000 cells for a cache that is never
+    read would cost a tenth of the call. A second call builds the cache's own copy; every
+    later call gets new row lists holding the same cells (floats and text, which cannot
+    change), so a caller that edits its table never changes what the next call returns.
     A :class:`SieiError` from ``build`` propagates and nothing is cached.
     """
     try:
-        rows = _tables[key]
+        entry = _tables[key]
     except KeyError:
         rows = build()
-        _tables[key] = rows
+        _tables[key] = build
         if len(_tables) > TABLE_CACHE_SIZE:
             _tables.popitem(last=False)
-    else:
-        _tables.move_to_end(key)
-    return list(map(list, rows))
+        return rows
+    _tables.move_to_end(key)
+    if not isinstance(entry, list):
+        entry = _tables[key] = entry()
+    return list(map(list, entry))
 
 
 def expert_summary_from_cells(experts: object, scale: object) -> pd.DataFrame:
@@ -178,8 +188,9 @@ def drop_blank_tail(value: object) -> object:
     A range selected generously (``A1:D200000``) arrives with every blank row; copying and
     checking each of them in Python would cost a quarter of a second per call. Whole
     slices are compared with a blank template, galloping back from the end, so 200,000
-    blank rows cost about a millisecond. Anything else is returned unchanged (and
-    :func:`trim_blank_rows` still handles rows of missing markers).
+    blank rows cost about a millisecond. A range without such rows, and anything else, is
+    returned as it is, not copied (and :func:`trim_blank_rows` still handles rows of
+    missing markers).
     """
     if not isinstance(value, list | tuple) or not value or not isinstance(value[-1], list | tuple):
         return value
@@ -196,15 +207,37 @@ def drop_blank_tail(value: object) -> object:
             step = min(2 * step, 1 << 16)
         else:
             step //= 2
-    return value[:end]
+    return value if end == len(value) else value[:end]
 
 
 def _content_key(value: object) -> object:
     """A hashable key equal for equal cell content and types, built in C where possible.
 
-    Usually the bytes of a pickle written without its memo (``fast`` mode: no object
-    sharing, so equal content gives equal bytes whatever the identity of its objects): it
-    tells TRUE from 1.0 and FALSE from 0.0, which a tuple comparison does not, it is a
+    A range seen lately (:data:`_recent`) is recognised by comparing it with a copy kept
+    of it, which runs in C and is cheaper than writing it out again; its key then is the
+    same object, whose hash is already known. Anything else gets :func:`_written_key`.
+    """
+    if not _worth_remembering(value):
+        return _written_key(value)
+    for seen in _recent:
+        if seen.matches(value):
+            _recent.remove(seen)
+            _recent.insert(0, seen)
+            return seen.key
+    key = _written_key(value)
+    remembered = _SeenRange.of(cast(Sequence[Sequence[object]], value), key)
+    if remembered is not None:
+        _recent.insert(0, remembered)
+        del _recent[RECENT_RANGES:]
+    return key
+
+
+def _written_key(value: object) -> object:
+    """The content written out: usually the bytes of a pickle written without its memo
+    (``fast`` mode: no object sharing, so equal content gives equal bytes whatever the
+    identity of its objects).
+
+    It tells TRUE from 1.0 and FALSE from 0.0, which a tuple comparison does not, it is a
     format that reads back to one content only, and bytes cache their hash. It is the
     cheapest such writer measured (about 15% below ``marshal``, which copies every text
     cell as it writes it). Values pickle cannot write (objects of local classes, say)
@@ -222,6 +255,84 @@ def _content_key(value: object) -> object:
         )
         return (tuple(map(tuple, rows)), flags)
     return buffer.getvalue()
+
+
+RECENT_MIN_CELLS: Final = 1000
+"""Smaller ranges are written out every time: comparing would save next to nothing."""
+RECENT_RANGES: Final = 4
+RECENT_MAX_CHECKED: Final = 256
+"""A range with more cells that need a check of their own is not remembered."""
+
+
+class _SeenRange:
+    """A range seen lately: a copy of its rows, its key, and the cells that need a check
+    of their own when a new range compares equal to the copy.
+
+    Only ranges of floats, text and blanks are remembered (what Excel hands over for a
+    data sheet). ``==`` on lists runs in C but cannot tell TRUE from 1.0, FALSE from 0.0
+    or -0.0 from 0.0: any such difference sits in a cell equal to 0 or 1, so those few
+    cells are compared by their written form. What ``==`` still takes as equal is a
+    number of another type with the same value (2 for 2.0), which every reader turns into
+    the same float. A NaN never equals itself, so a range holding one is written out again.
+    """
+
+    __slots__ = ("checked", "key", "rows")
+
+    def __init__(
+        self, rows: object, key: object, checked: tuple[tuple[int, int, bytes], ...]
+    ) -> None:
+        self.rows, self.key, self.checked = rows, key, checked
+
+    @classmethod
+    def of(cls, value: Sequence[Sequence[object]], key: object) -> _SeenRange | None:
+        """The entry for ``value``, or None if it is not a range worth remembering. Every
+        scan runs in C but the visits to the (few) cells equal to 0 or 1."""
+        width = len(value[0])
+        if not all(map(isinstance, value, repeat((list, tuple)))) or set(map(len, value)) != {
+            width
+        }:
+            return None
+        flat = list(chain.from_iterable(value))
+        if not set(map(type, flat)) <= _PLAIN_CELLS:
+            return None
+        checked: list[tuple[int, int, bytes]] = []
+        for probe in (0.0, 1.0):
+            k = -1
+            while True:
+                try:
+                    k = flat.index(probe, k + 1)
+                except ValueError:
+                    break
+                if len(checked) == RECENT_MAX_CHECKED:
+                    return None
+                checked.append((k // width, k % width, pickle.dumps(flat[k], protocol=5)))
+        # A copy of the same kind (list or tuple rows), so that == compares like with like
+        # and no later edit of the caller's lists reaches it.
+        copied = [type(row)(row) for row in value]  # type: ignore[call-arg]
+        return cls(type(value)(copied), key, tuple(checked))  # type: ignore[call-arg]
+
+    def matches(self, value: object) -> bool:
+        if value != self.rows:
+            return False
+        rows = cast(Sequence[Sequence[object]], value)
+        return all(pickle.dumps(rows[i][j], protocol=5) == b for i, j, b in self.checked)
+
+
+_PLAIN_CELLS: Final = frozenset({float, str, type(None)})
+
+
+def _worth_remembering(value: object) -> bool:
+    """Rows (lists or tuples) of at least about :data:`RECENT_MIN_CELLS` cells, judged by
+    the first row (:meth:`_SeenRange.of` checks every row once)."""
+    return (
+        isinstance(value, list | tuple)
+        and len(value) > 1
+        and isinstance(value[0], list | tuple)
+        and len(value) * len(value[0]) >= RECENT_MIN_CELLS
+    )
+
+
+_recent: list[_SeenRange] = []
 
 
 def _build_panel(rows: list[list[object]], names: tuple[str, ...]) -> Panel | SieiError:
@@ -242,6 +353,7 @@ def _build_panel(rows: list[list[object]], names: tuple[str, ...]) -> Panel | Si
 def clear_cache() -> None:
     """Forget every cached panel, flow table and finished table."""
     _cache.clear()
+    _recent.clear()
     clear_tables()
 
 

@@ -27,7 +27,7 @@ from siei_xl.convergence import (
     group_distance,
     group_distance_series,
     pair_distance,
-    pair_matrix,
+    pair_matrix_values,
     pair_series,
     standardized_table,
 )
@@ -307,9 +307,7 @@ def SIEI_PAIR_MATRIX(
     chosen = optional_labels(countries)
 
     def build() -> list[list[object]]:
-        frame = pair_matrix(panel, y, countries=chosen, standardize=method, ddof=dd)
-        labels = frame.index.tolist()
-        values = frame.to_numpy()
+        labels, values = pair_matrix_values(panel, y, countries=chosen, standardize=method, ddof=dd)
         # Whole rows at C speed (tolist gives plain floats); only the few gaps are visited
         # one by one, each with its pair's own error naming what lacks a value.
         body: list[list[object]] = values.tolist()
