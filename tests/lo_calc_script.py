@@ -22,6 +22,8 @@ and prints JSON ``{key: result}`` for the steps that read something. Steps::
     {"op": "select", "sheet": S, "cell": "B7"}     select a cell (for Explain error)
     {"op": "dispatch", "url": "org.siei.calc:compute"}  a command, as the SIEI menu sends it
     {"op": "menu", "key": K}                        the SIEI menu's entries (title, command)
+    {"op": "chart_series", "key": K, "sheet": S}    each series of the sheet's chart: name,
+                                                    line style, symbol type, colour
     {"op": "close"}
 
 A cell reads as ``{"v": number or text, "err": Calc error code (0: none), "f": formula}``.
@@ -143,6 +145,23 @@ def menu_commands(office: Office) -> list[list[str]]:
     return found
 
 
+def chart_series(sheet: Any) -> list[dict[str, object]]:
+    """How the first chart on ``sheet`` draws each series (the chart1 API's view)."""
+    charts = sheet.getCharts()
+    document = charts.getByIndex(0).getEmbeddedObject()
+    diagram = document.getDiagram()
+    names = document.getData().getColumnDescriptions()
+    return [
+        {
+            "name": name,
+            "line": diagram.getDataRowProperties(k).LineStyle.value,
+            "symbol": diagram.getDataRowProperties(k).SymbolType,
+            "color": diagram.getDataRowProperties(k).LineColor,
+        }
+        for k, name in enumerate(names)
+    ]
+
+
 def run(office: Office, steps: list[dict[str, Any]]) -> dict[str, object]:
     out: dict[str, object] = {"calc_seconds": []}
     doc: Any = None
@@ -223,6 +242,8 @@ def run(office: Office, steps: list[dict[str, Any]]) -> dict[str, object]:
             helper.executeDispatch(frame, step["url"], "", 0, ())
         elif op == "menu":
             out[step["key"]] = menu_commands(office)
+        elif op == "chart_series":
+            out[step["key"]] = chart_series(doc.Sheets.getByName(step["sheet"]))
         elif op == "close":
             doc.close(True)
             doc = None

@@ -21,7 +21,9 @@ from __future__ import annotations
 
 import json
 import math
+import shutil
 from pathlib import Path
+from typing import Final
 
 import lo
 import openpyxl
@@ -33,6 +35,7 @@ import siei_xl as siei
 from siei_xl import udfs
 from siei_xl.calc import extension
 from siei_xl.classic import beta_convergence, sigma_value
+from siei_xl.example import EXAMPLE_PARTNERS
 from siei_xl.sheetfuncs import FUNCTIONS
 
 pytestmark = pytest.mark.libreoffice
@@ -193,9 +196,12 @@ def stored_errors(book: Path, sheet: str) -> dict[str, str]:
 def menu_steps(demo_book: Path, pdf: Path) -> list[dict[str, object]]:
     """The template through the SIEI menu: Load example, Compute, Explain, Validate, Clear."""
     error_cell = sorted(stored_errors(demo_book, "Results"))[0]
+    # a copy: a session that dies must not leave LibreOffice's lock file in the repository
+    template = pdf.with_name(TEMPLATE.name)
+    shutil.copyfile(TEMPLATE, template)
     return [
         {"op": "menu", "key": "menu"},
-        {"op": "load", "path": str(TEMPLATE)},
+        {"op": "load", "path": str(template)},
         {"op": "dispatch", "url": MENU + "load_example"},
         {"op": "dispatch", "url": MENU + "compute"},
         {"op": "calc"},
@@ -212,7 +218,21 @@ def menu_steps(demo_book: Path, pdf: Path) -> list[dict[str, object]]:
         {"op": "put", "sheet": "Data", "at": "A243", "rows": [["KAZ", 1995, 1, 2, 3]]},
         {"op": "dispatch", "url": MENU + "validate"},
         {"op": "close"},
+        # the example again, Tajikistan joining the region in 2010: a change to mark
+        {"op": "load", "path": str(template)},
+        {"op": "dispatch", "url": MENU + "load_example"},
+        {"op": "put", "sheet": "Groups", "at": "A18", "rows": [JOINING]},
+        {"op": "dispatch", "url": MENU + "compute"},
+        {"op": "calc"},
+        {"op": "read", "key": "marked_data", "sheet": "Chart", "range": "A33:H64"},
+        {"op": "read", "key": "marked_results", "sheet": "Results", "range": "A5:G35"},
+        {"op": "chart_series", "key": "marked_series", "sheet": "Chart"},
+        {"op": "pdf", "path": str(pdf.with_name("marked.pdf"))},
+        {"op": "close"},
     ]
+
+
+JOINING: Final = ["Border region", "TJK", 2010, None, "joins in 2010 (a test of the markers)"]
 
 
 @pytest.fixture(scope="module")
@@ -451,11 +471,41 @@ def test_validate_reports_a_broken_data_sheet(session: dict, alert_log: Path) ->
     assert "KAZ lacks values in 1997" in validate["prompt"], validate
     assert "row 5, column 'gdp_pc_ppp' (KAZ 1997): 'n/k'" in validate["prompt"], validate
     assert "rows 3 and 243 both hold KAZ 1995" in validate["prompt"], validate
-    assert len(alerts(alert_log)) == 4
+    # then Load example and Compute of the workbook whose region changes
+    assert [a["title"] for a in alerts(alert_log)[4:]] == [
+        "SIEI: Load example data",
+        "SIEI: Compute",
+    ]
 
 
 def test_the_computed_template_prints(menu_pdf: Path) -> None:
     assert lo.pdf_pages(menu_pdf) > 3
+
+
+def test_the_native_chart_marks_the_regions_change_of_members(session: dict) -> None:
+    """Tajikistan joins the border region in 2010: the Calc chart draws the region's line
+    black and dashed, and one more series of markers only (no line), live in 2010 alone,
+    on the region's own value; its legend entry names the change. (The PDF of this
+    workbook was rendered and looked at: a red diamond on the dashed line at 2010.)"""
+    series = session["marked_series"]
+    assert [s["name"] for s in series] == [
+        *EXAMPLE_PARTNERS,
+        "Border region",
+        "Border region membership changed: 2010 (+TJK)",
+    ]
+    assert [s["line"] for s in series] == ["SOLID"] * 5 + ["DASH", "NONE"]
+    assert [s["symbol"] for s in series] == [-3] * 6 + [1]  # none, then a diamond
+    assert [s["color"] for s in series[5:]] == [0x000000, 0xC00000]  # black, dark red
+    data, results = session["marked_data"], session["marked_results"]
+    assert data[1][7]["v"] == "Border region membership changed: 2010 (+TJK)"
+    years = [row[0]["v"] for row in data[2:]]
+    region = {row[0]["v"]: row[6]["v"] for row in results[1:]}  # Results column G
+    marks = {year: row[7] for year, row in zip(years, data[2:], strict=True)}
+    assert marks[2010.0]["f"] == '=IF(ISNUMBER($Results.$G$21);$Results.$G$21;"")'
+    assert marks[2010.0]["v"] == pytest.approx(region[2010.0], rel=1e-12)
+    assert all(
+        not cell["f"] and cell["v"] in ("", None) for y, cell in marks.items() if y != 2010.0
+    )
 
 
 # ------------------------------------------------------------- a wrong interpreter

@@ -816,6 +816,32 @@ def test_a_change_of_the_regions_members_is_noted_and_marked(
     assert next(r[col] for r in body if r[col]) == "+KGZ"
 
 
+def test_the_chart_marks_the_year_the_regions_members_changed(tmp_path: Path) -> None:
+    """The native chart (Excel and LibreOffice alike) gets one more series: diamonds only,
+    no line, on the region's own point in the change year; its legend entry names the
+    change. (Rendered by LibreOffice and looked at: a dark red diamond on the dashed line.)"""
+    siei.example_frame().to_csv(tmp_path / "d.csv", index=False)
+    (tmp_path / "g.csv").write_text(
+        "group,country,from\nG,RUS,\nG,CHN,\nG,KGZ,2015\n", encoding="utf-8"
+    )
+    out = tmp_path / "g.xlsm"
+    argv = ["fill", str(tmp_path / "d.csv"), "-o", str(out), "--focus", "KAZ", "--partners",
+            "RUS", "--region", "G", "--groups", str(tmp_path / "g.csv"), "--quiet"]  # fmt: skip
+    assert main(argv) == 0
+    ranges = _chart_ranges(out)
+    assert len(ranges) == 3  # RUS, G, and the markers
+    region, marks = _cells(out, ranges[1]), _cells(out, ranges[2])
+    years = list(range(1995, 2025))
+    assert [y for y, v in zip(years, marks, strict=True) if v is not None] == [2015]
+    assert marks[years.index(2015)] == region[years.index(2015)]
+    with zipfile.ZipFile(out) as package:
+        xml = package.read("xl/charts/chart1.xml").decode("utf-8")
+    last = xml.split("<c:ser>")[-1]
+    assert "<c:v>G membership changed: 2015 (+KGZ)</c:v>" in last
+    assert '<c:spPr><a:ln><a:noFill/></a:ln></c:spPr><c:marker><c:symbol val="diamond"/>' in last
+    assert xml.count('<c:symbol val="none"/>') == 2
+
+
 def test_each_results_table_prints_on_its_own_page_under_its_own_header(
     tmp_path: Path,
 ) -> None:

@@ -284,6 +284,113 @@ def test_compute_and_draw_chart_remove_the_chart_data_fill_stored() -> None:
         assert len(chart.charts) == 1
 
 
+# ----------------------------------------------------- membership-change markers
+JOINING = ["Border region", "TJK", 2010, None, "joins in 2010"]
+
+
+@pytest.fixture
+def joining() -> FakeBook:
+    """The example with Tajikistan joining the border region in 2010."""
+    data, groups, settings = example_inputs()
+    return book_from(WorkbookContent(data, [*groups, JOINING], settings))
+
+
+def test_compute_puts_live_markers_of_a_change_of_members_under_the_chart(
+    joining: FakeBook,
+) -> None:
+    """Excel's chart reads the live Results cells; the markers of the region's change of
+    members are one live column under it: the region's own cell in 2010, nothing else."""
+    macros.compute(joining)
+    chart = joining.sheets["Chart"]
+    top = layout.CHART_DATA_ROW + 1  # 1-based row of the note
+    assert str(chart.range((top, 1)).value).startswith("Chart data: the years the region")
+    assert chart.range((top + 1, 2)).value == "Border region membership changed: 2010 (+TJK)"
+    header, years = results_block(joining)
+    region = header.index("Border region")
+    rows = {int(chart.range((top + 2 + i, 1)).value): top + 2 + i for i in range(len(years))}
+    assert sorted(rows) == sorted(years)
+    for year, row in rows.items():
+        cell = chart.range((row, 2))
+        if year == 2010:
+            assert cell.formula == "=IF(ISNUMBER(Results!$G$21),Results!$G$21,NA())"
+            assert cell.value == pytest.approx(years[2010][region], rel=1e-12)
+        else:
+            assert cell.value is None
+            assert cell.formula in (None, "")
+    group_rows = [*example_inputs()[1], JOINING]
+    groups = siei.Groups.from_rows(group_rows[0], group_rows[1:])
+    want = siei.convergence_table(
+        siei.example_panel(),
+        "KAZ",
+        PARTNERS,
+        region="Border region",
+        region_label="Border region",
+        groups=groups,
+    )
+    assert years[2010][region] == pytest.approx(want.loc[2010, "Border region"], rel=1e-12)
+    # Tajikistan's joining moved the region's point: the marker sits on the new one
+    assert years[2010][region] != pytest.approx(expected_table().loc[2010, "Border region"])
+
+
+def test_compute_without_a_change_of_members_puts_no_markers(filled: FakeBook) -> None:
+    macros.compute(filled)
+    assert filled.sheets["Chart"].rows() == [[layout.INSTRUCTIONS["Chart"]]]
+
+
+class _Com:
+    """A stand-in for Excel's chart objects that records what the macros set and call."""
+
+    def __init__(self, log: list[tuple[str, object]], path: str) -> None:
+        object.__setattr__(self, "_log", log)
+        object.__setattr__(self, "_path", path)
+
+    def __getattr__(self, name: str) -> _Com:
+        return _Com(self._log, f"{self._path}.{name}")
+
+    def __setattr__(self, name: str, value: object) -> None:
+        self._log.append((f"{self._path}.{name}", value))
+
+    def __call__(self, *args: object) -> _Com:
+        return _Com(self._log, f"{self._path}({', '.join(map(str, args))})")
+
+
+class _ComRange:
+    def __init__(self, name: str) -> None:
+        self.api = name
+
+
+def test_excel_styles_the_region_and_draws_the_markers_through_its_chart_objects() -> None:
+    """What Windows Excel is told (its object model cannot run here): the region's line
+    black, thick and dashed; a new series of diamonds only, on the live marker cells."""
+    data, groups, settings = example_inputs()
+    result = siei.job.run(data, [*groups, JOINING], settings)
+    spec = layout.results_sheet(
+        result, macros.refs_of(data, [*groups, JOINING], settings, [], None)
+    )
+    spec = spec.chart_source
+    assert spec is not None
+    assert spec.marks is not None
+    log: list[tuple[str, object]] = []
+
+    class Chart:
+        api = (None, _Com(log, "chart"))
+
+    macros._style_chart(Chart(), spec, _ComRange("years"), _ComRange("marks"))
+    set_to = dict(log)
+    region = "chart.SeriesCollection(6)"
+    assert set_to[f"{region}.Format.Line.DashStyle"] == macros.MSO_LINE_DASH == 4
+    assert set_to[f"{region}.Format.Line.ForeColor.RGB"] == 0
+    assert "chart.SeriesCollection(1).Format.Line.DashStyle" not in set_to
+    new = "chart.SeriesCollection().NewSeries()"
+    assert set_to[f"{new}.Name"] == "Border region membership changed: 2010 (+TJK)"
+    assert set_to[f"{new}.Values"] == "marks"
+    assert set_to[f"{new}.XValues"] == "years"
+    assert set_to[f"{new}.ChartType"] == macros.XL_LINE_MARKERS == 65
+    assert set_to[f"{new}.Format.Line.Visible"] == 0
+    assert set_to[f"{new}.MarkerStyle"] == macros.XL_MARKER_DIAMOND == 2
+    assert set_to["chart.ChartTitle.Text"] == spec.title
+
+
 # --------------------------------------------------------------- load example
 def example_rows() -> dict[str, list[list[object]]]:
     """What Load example writes: the example with its GDP base and trade flows."""

@@ -19,7 +19,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from typing import Any, Final
 
-from siei_xl.excel.layout import CHART_DATA_ROW, ref
+from siei_xl.excel.layout import CHART_DATA_ROW, ChartSpec, ref
 
 Channel = Callable[[str, tuple[object, ...]], object]
 """Sends one request ``(op, args)`` to the extension and returns its answer."""
@@ -251,13 +251,15 @@ class CalcChart:
     def set_source_data(self, source: CalcRange) -> None:
         self.source = source
 
-    def draw_lines(self, categories: CalcRange, title: str, x_title: str, y_title: str) -> None:
-        """Draw the line chart: ``categories`` down the x axis, a line per source column.
+    def draw_lines(self, categories: CalcRange, spec: ChartSpec) -> None:
+        """Draw the line chart: ``categories`` down the x axis, a line per source column,
+        the region's dashed and black, and markers where its membership changed.
 
         Calc draws an error cell (Results' ``#N/A``) as a value near zero, not as a gap,
         so the chart reads a live copy of the source below it on its sheet, in which a
         cell that holds no number is empty text (a gap). This copy replaces the values
-        ``siei-xl fill`` stores there.
+        ``siei-xl fill`` stores there. The markers are one more column of that copy, live
+        only in the years of a change.
         """
         if self.source is None:
             raise ValueError("set_source_data first")
@@ -277,6 +279,9 @@ class CalcChart:
         def cell(rng: CalcRange, row: int, col: int) -> str:
             return ref(rng.sheet.name, row - 1, col - 1, row - 1, col - 1).split(":")[0]
 
+        def live(source: str) -> str:
+            return f'=IF(ISNUMBER({source}),{source},"")'
+
         book.write("values", sheet, header, 1, (("Year",),))
         for k, row in enumerate(range(c_r1, c_r2 + 1)):
             book.write(
@@ -286,12 +291,34 @@ class CalcChart:
             book.write("formula", sheet, header, j, header, j, f"={cell(self.source, s_r1, col)}")
             for k, row in enumerate(range(s_r1 + 1, s_r2 + 1)):
                 src = cell(self.source, row, col)
-                book.write(
-                    "formula", sheet, first + k, j, first + k, j, f'=IF(ISNUMBER({src}),{src},"")'
-                )
-        book.write("format", sheet, first, 2, first + s_r2 - s_r1 - 1, s_c2 - s_c1 + 2, "0.000")
-        block = (header, 1, first + s_r2 - s_r1 - 1, s_c2 - s_c1 + 2)
-        book.call("add_chart", sheet, self.name, self.frame, block, title, x_title, y_title)
+                book.write("formula", sheet, first + k, j, first + k, j, live(src))
+        styles = ["dashed" if series.dashed else "line" for series in spec.series]
+        last_col = s_c2 - s_c1 + 2
+        if spec.marks is not None:
+            last_col += 1
+            book.write("values", sheet, header, last_col, ((spec.marks.name,),))
+            region = s_c1 + spec.marks.series
+            for k, year in enumerate(spec.years):
+                if year in spec.marks.years:
+                    src = cell(self.source, s_r1 + 1 + k, region)
+                    book.write(
+                        "formula", sheet, first + k, last_col, first + k, last_col, live(src)
+                    )
+            styles.append("markers")
+        last_row = first + s_r2 - s_r1 - 1
+        book.write("format", sheet, first, 2, last_row, last_col, "0.000")
+        block = (header, 1, last_row, last_col)
+        book.call(
+            "add_chart",
+            sheet,
+            self.name,
+            self.frame,
+            block,
+            spec.title,
+            spec.x_title,
+            spec.y_title,
+            styles,
+        )
 
 
 def _a1(text: str) -> tuple[int, int]:

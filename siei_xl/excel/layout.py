@@ -90,6 +90,8 @@ class Series:
     name: str
     values: str  # range reference, e.g. Results!$B$6:$B$35
     dashed: bool = False
+    markers: bool = False
+    """Drawn as markers without a line: the years the region's membership changed."""
 
 
 @dataclass(frozen=True)
@@ -105,6 +107,29 @@ class ChartSpec:
     """The categories' values, for a copy of the data beside the chart."""
     values: tuple[tuple[float, ...], ...] = ()
     """Each series' values as computed (NaN = not available), for the same copy."""
+    marks: ChangeMarks | None = None
+    """The years the region's membership changed, marked on the region's line."""
+
+
+@dataclass(frozen=True)
+class ChangeMarks:
+    """A series of markers on the region's line at the years its membership changed.
+
+    A line chart in Excel and LibreOffice has no vertical line at a category, so a change
+    is a marker (no line joins them) on the region's own point of that year, and the
+    legend entry names the changes: a jump there must not read as divergence unnoticed.
+    """
+
+    name: str
+    """The legend entry, e.g. ``EAEU membership changed: 2015 (+ARM,+KGZ)``."""
+    series: int
+    """Position in :attr:`ChartSpec.series` of the region's line the markers sit on."""
+    years: tuple[int, ...]
+
+    def values(self, years: Sequence[int], region: Sequence[float]) -> list[float]:
+        """The region's values in the change years, NaN (no marker) in every other."""
+        changed = set(self.years)
+        return [v if y in changed else math.nan for y, v in zip(years, region, strict=True)]
 
 
 @dataclass(frozen=True)
@@ -479,8 +504,23 @@ def results_sheet(result: JobResult | None, refs: Refs, lang: str = "en") -> She
         y_title=text("chart_y"),
         years=tuple(int(y) for y in table.index),
         values=tuple(tuple(float(v) for v in table[c]) for c in columns),
+        marks=_change_marks(result, columns),
     )
     return sheet
+
+
+def _change_marks(result: JobResult, columns: Sequence[object]) -> ChangeMarks | None:
+    """Markers for the years the region's membership changed, if it did in the table's span."""
+    cfg = result.settings
+    changes = result.membership_changes
+    if not changes or not cfg.region or cfg.region_title not in columns:
+        return None
+    listed = "; ".join(f"{year} ({change})" for year, change in sorted(changes.items()))
+    return ChangeMarks(
+        name=words(cfg.lang)("chart_members", region=cfg.region_title, changes=listed),
+        series=list(columns).index(cfg.region_title),
+        years=tuple(sorted(changes)),
+    )
 
 
 class _LiveOrValue:
@@ -662,14 +702,26 @@ def chart_sheet(results: SheetLayout, lang: str = "en") -> SheetLayout:
     sheet.put(header, 0, text("year"), "header")
     for i, year in enumerate(spec.years):
         sheet.put(first + i, 0, year, "year")
+    columns = [(line, values) for line, values in zip(spec.series, spec.values, strict=True)]
+    if spec.marks is not None:
+        region = spec.values[spec.marks.series]
+        marked = spec.marks.values(spec.years, region)
+        columns.append((Series(spec.marks.name, "", markers=True), tuple(marked)))
     series = []
-    for j, (line, values) in enumerate(zip(spec.series, spec.values, strict=True), start=1):
+    for j, (line, values) in enumerate(columns, start=1):
         sheet.put(header, j, line.name, "header")
         sheet.widths[j] = 13
         for i, value in enumerate(values):
             if math.isfinite(value):
                 sheet.put(first + i, j, value, "number")
-        series.append(Series(line.name, ref(CHART, first, j, last, j), dashed=line.dashed))
+        series.append(
+            Series(
+                line.name,
+                ref(CHART, first, j, last, j),
+                dashed=line.dashed,
+                markers=line.markers,
+            )
+        )
     sheet.chart = ChartSpec(
         title=spec.title,
         categories=ref(CHART, first, 0, last, 0),
@@ -679,6 +731,38 @@ def chart_sheet(results: SheetLayout, lang: str = "en") -> SheetLayout:
         y_title=spec.y_title,
     )
     return sheet
+
+
+def live_marks(spec: ChartSpec, lang: str = "en") -> tuple[list[Cell], str] | None:
+    """For a chart drawn from the live Results cells (Excel's SIEI > Compute): the
+    membership-change markers as a column under the chart on the Chart sheet, and the
+    reference of its values. None when the region's membership did not change.
+
+    A change year's cell is a live copy of the region's Results cell, ``#N/A`` (a gap in
+    Excel) when that holds no number; every other year's cell is empty (no marker).
+    """
+    marks = spec.marks
+    if marks is None or not spec.years:
+        return None
+    text = words(lang)
+    region_sheet, region_cells = spec.series[marks.series].values.split("!")
+    first_cell = region_cells.split(":")[0].replace("$", "")
+    letters = first_cell.rstrip("0123456789")
+    first_row = int(first_cell[len(letters) :])
+    top = CHART_DATA_ROW
+    header, first = top + 1, top + 2
+    cells = [
+        Cell(top, 0, text("chart_marks_note"), style="note"),
+        Cell(header, 0, text("year"), style="header"),
+        Cell(header, 1, marks.name, style="header"),
+    ]
+    for i, year in enumerate(spec.years):
+        cells.append(Cell(first + i, 0, year, style="year"))
+        if year in marks.years:
+            source = f"{region_sheet}!${letters}${first_row + i}"
+            formula = f"=IF(ISNUMBER({source}),{source},NA())"
+            cells.append(Cell(first + i, 1, None, formula, "number"))
+    return cells, ref(CHART, first, 1, first + len(spec.years) - 1, 1)
 
 
 def help_sheet(lang: str = "en") -> SheetLayout:

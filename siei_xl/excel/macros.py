@@ -313,21 +313,54 @@ def _draw(book: Any, spec: ChartSpec) -> None:
     chart.chart_type = "line"
     results = book.sheets[layout.RESULTS]
     chart.set_source_data(results.range(spec.source.split("!")[1]))
-    _style_chart(chart, spec, results.range(spec.categories.split("!")[1]))
-
-
-def _style_chart(chart: Any, spec: ChartSpec, categories: Any) -> None:
-    """Years on the x axis, titles: Windows Excel's chart object model (not in the stand-in),
-    or the host's own drawing of a line chart (LibreOffice Calc: :mod:`siei_xl.calc.book`)."""
+    categories = results.range(spec.categories.split("!")[1])
     draw_lines = getattr(chart, "draw_lines", None)
-    if draw_lines is not None:
-        draw_lines(categories, spec.title, spec.x_title, spec.y_title)
+    if draw_lines is not None:  # LibreOffice Calc: the host draws it (siei_xl.calc.book)
+        draw_lines(categories, spec)
         return
+    marks = layout.live_marks(spec, _language(book))
+    if marks is not None:
+        cells, values = marks
+        _write_cells(sheet, cells)
+        marks_range = sheet.range(values.split("!")[1])
+    _style_chart(chart, spec, categories, marks_range if marks is not None else None)
+
+
+# Excel's chart object model (XlLineStyle, MsoLineDashStyle, XlMarkerStyle, XlChartType)
+MSO_FALSE: Final = 0
+MSO_LINE_DASH: Final = 4
+XL_MARKER_NONE: Final = -4142
+XL_MARKER_DIAMOND: Final = 2
+XL_LINE_MARKERS: Final = 65
+CHANGE_RED: Final = 0x0000C0  # RGB(192, 0, 0) as Excel's BGR long
+
+
+def _style_chart(chart: Any, spec: ChartSpec, categories: Any, marks: Any = None) -> None:
+    """Years on the x axis, titles, the region's line dashed and black, and the markers of
+    its membership changes (the values in ``marks``, a range): Windows Excel's chart object
+    model, as the template's chart is drawn (not in the stand-in)."""
     api = getattr(chart, "api", None)
     if not isinstance(api, tuple) or len(api) < 2:
         return
     xl_chart = api[1]
-    for k in range(1, len(spec.series) + 1):
-        xl_chart.SeriesCollection(k).XValues = categories.api
+    for k, series in enumerate(spec.series, start=1):
+        xl_series = xl_chart.SeriesCollection(k)
+        xl_series.XValues = categories.api
+        xl_series.MarkerStyle = XL_MARKER_NONE
+        if series.dashed:
+            xl_series.Format.Line.ForeColor.RGB = 0
+            xl_series.Format.Line.Weight = 3
+            xl_series.Format.Line.DashStyle = MSO_LINE_DASH
+    if marks is not None and spec.marks is not None:
+        xl_series = xl_chart.SeriesCollection().NewSeries()
+        xl_series.Name = spec.marks.name
+        xl_series.Values = marks.api
+        xl_series.XValues = categories.api
+        xl_series.ChartType = XL_LINE_MARKERS
+        xl_series.Format.Line.Visible = MSO_FALSE
+        xl_series.MarkerStyle = XL_MARKER_DIAMOND
+        xl_series.MarkerSize = 9
+        xl_series.MarkerBackgroundColor = CHANGE_RED
+        xl_series.MarkerForegroundColor = CHANGE_RED
     xl_chart.HasTitle = True
     xl_chart.ChartTitle.Text = spec.title

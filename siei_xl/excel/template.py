@@ -205,21 +205,32 @@ def _write_sheet(
 
 # The same colours as the PNG figure, so the two pictures match.
 SERIES_COLOURS: Final = PALETTE
+# A membership change of the region: a large dark red diamond on the region's black line
+# (filled: LibreOffice draws a marker's fill but not its border).
+CHANGE_MARKER: Final = {
+    "type": "diamond",
+    "size": 11,
+    "border": {"color": "#C00000"},
+    "fill": {"color": "#C00000"},
+}
 
 
 def _insert_chart(book: Any, ws: Any, spec: layout.ChartSpec) -> None:
     chart = book.add_chart({"type": "line"})
     for k, series in enumerate(spec.series):
         line: dict[str, Any] = {"width": 2.25, "color": SERIES_COLOURS[k % len(SERIES_COLOURS)]}
+        marker: dict[str, Any] = {"type": "none"}
         if series.dashed:
             line = {"width": 3.5, "color": "#000000", "dash_type": "dash"}
+        if series.markers:
+            line, marker = {"none": True}, CHANGE_MARKER
         chart.add_series(
             {
                 "name": series.name,
                 "categories": "=" + spec.categories,
                 "values": "=" + series.values,
                 "line": line,
-                "marker": {"type": "none"},
+                "marker": marker,
             }
         )
     chart.set_title({"name": spec.title, "name_font": {"size": 13}})
