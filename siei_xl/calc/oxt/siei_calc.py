@@ -655,11 +655,10 @@ def _style_series(series, style):
         series.Symbol = symbol
         series.Color = CHANGE_RED
     elif style == "dashed":
-        dash = uno.createUnoStruct("com.sun.star.drawing.LineDash")
-        dash.Style = uno.Enum("com.sun.star.drawing.DashStyle", "RECT")
-        dash.Dashes, dash.DashLen, dash.Distance = 1, 400, 250
         series.LineStyle = uno.Enum(line_style, "DASH")
-        series.LineDash = dash
+        # The dash table's own "Dash": a LineDash given as numbers is drawn as a fine
+        # hatching (rendered and looked at), whatever its lengths
+        series.LineDashName = "Dash"
         series.LineWidth = 90
         series.Color = 0
 
