@@ -702,7 +702,7 @@ def chart_sheet(results: SheetLayout, lang: str = "en") -> SheetLayout:
     sheet.put(header, 0, text("year"), "header")
     for i, year in enumerate(spec.years):
         sheet.put(first + i, 0, year, "year")
-    columns = [(line, values) for line, values in zip(spec.series, spec.values, strict=True)]
+    columns = list(zip(spec.series, spec.values, strict=True))
     if spec.marks is not None:
         region = spec.values[spec.marks.series]
         marked = spec.marks.values(spec.years, region)

@@ -318,15 +318,16 @@ def _draw(book: Any, spec: ChartSpec) -> None:
     if draw_lines is not None:  # LibreOffice Calc: the host draws it (siei_xl.calc.book)
         draw_lines(categories, spec)
         return
+    marks_range = None
     marks = layout.live_marks(spec, _language(book))
     if marks is not None:
         cells, values = marks
         _write_cells(sheet, cells)
         marks_range = sheet.range(values.split("!")[1])
-    _style_chart(chart, spec, categories, marks_range if marks is not None else None)
+    _style_chart(chart, spec, categories, marks_range)
 
 
-# Excel's chart object model (XlLineStyle, MsoLineDashStyle, XlMarkerStyle, XlChartType)
+# Excel's chart object model (MsoTriState, MsoLineDashStyle, XlMarkerStyle, XlChartType)
 MSO_FALSE: Final = 0
 MSO_LINE_DASH: Final = 4
 XL_MARKER_NONE: Final = -4142
