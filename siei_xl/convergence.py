@@ -184,10 +184,13 @@ def pair_matrix(
     DataFrame
         Square and symmetric, zero on the diagonal; ``attrs`` record the method.
     """
-    labels, distances, ctx = _pair_matrix(panel, year, countries, indicators, standardize, ddof)
+    labels, distances = pair_matrix_values(
+        panel, year, countries=countries, indicators=indicators, standardize=standardize, ddof=ddof
+    )
     frame = pd.DataFrame(distances, index=labels, columns=labels)
     frame.index.name = frame.columns.name = "country"
-    frame.attrs.update(ctx.method(), year=panel.years[panel.year_index(year)])
+    method = _Context(panel, indicators, standardize, ddof).method()
+    frame.attrs.update(method, year=panel.years[panel.year_index(year)])
     return frame
 
 
@@ -208,18 +211,6 @@ def pair_matrix_values(
     >>> labels, distances.round(3).tolist()
     (['A', 'B', 'C'], [[0.0, 1.964, 0.655], [1.964, 0.0, 1.309], [0.655, 1.309, 0.0]])
     """
-    labels, distances, _ = _pair_matrix(panel, year, countries, indicators, standardize, ddof)
-    return labels, distances
-
-
-def _pair_matrix(
-    panel: Panel,
-    year: int,
-    countries: Sequence[str] | str | None,
-    indicators: object,
-    standardize: str,
-    ddof: int,
-) -> tuple[list[str], npt.NDArray[np.float64], _Context]:
     ctx = _Context(panel, indicators, standardize, ddof)
     t = panel.year_index(year)
     ctx.require_standardizable(t)
@@ -229,7 +220,7 @@ def _pair_matrix(
     else:
         rows = np.array(_country_positions(panel, countries), dtype=np.int64)
     countries_of = panel.countries
-    return [countries_of[i] for i in rows], pairwise_distances(pts[rows]), ctx
+    return [countries_of[i] for i in rows], pairwise_distances(pts[rows])
 
 
 @dataclass(frozen=True)
