@@ -143,13 +143,13 @@ _YEARS = r"(\d{4}(?:-\d{4})?(?:, \d{4}(?:-\d{4})?)*)"  # years as condensed span
 _NOTE_FORMS: Final[tuple[tuple[str, str], ...]] = (
     # Sentences of the pandas API's notes, then the prefixes the workbook and the report
     # put before them. Applied in order, each to every match within a note.
-    (rf"{_C} has no value for {_C} in {_Y}", r"\1: нет значения \2 за \3"),
+    (rf"{_C} has no value for {_C} in {_YEARS}", r"\1: нет значения \2 за \3"),
     (
         rf"{_C} did not report its flow with {_C} in {_YEARS}: \2's figure used",
         r"\1 не сообщила о потоке с \2 за \3: использованы данные \2",
     ),
     (
-        rf"neither {_C} nor {_C} reported a flow between them in {_Y}",
+        rf"neither {_C} nor {_C} reported a flow between them in {_YEARS}",
         r"ни \1, ни \2 не сообщили о потоке между ними за \3",
     ),
     (
@@ -173,6 +173,10 @@ _NOTE_FORMS: Final[tuple[tuple[str, str], ...]] = (
         r"в группе за \2 членов: \1; коэффициент вариации требует не менее 2 стран",
     ),
     (rf"group '([^']+)' has no members in {_YEARS}", r"в группе '\1' нет членов за \2"),
+    (
+        rf"{_C} lacks values in {_YEARS}: those years will be n/a",
+        r"\1: нет значений за \2 — эти годы будут n/a",
+    ),
     (
         rf"only (\d+) value of {_C} in {_YEARS}; a standard deviation with ddof=(\d) needs "
         r"at least (\d+)",
@@ -277,6 +281,7 @@ _NOTE_FORMS: Final[tuple[tuple[str, str], ...]] = (
     (r"^groups$", "группы"),
     (r"^scale ", "шкала "),
     (r"^(.+?) CV {_Y}: ".replace("{_Y}", _Y), r"\1, коэф. вариации \2: "),
+    (r"^(.+?) CV: ", r"\1, коэф. вариации: "),
     (r"^market with (.+?): ", r"рыночная интеграция с группой \1: "),
     (r"^market within (.+?): ", r"рыночная интеграция внутри \1: "),
     (r"^market (.+?): ", r"рыночная интеграция, \1: "),

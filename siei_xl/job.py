@@ -384,7 +384,7 @@ def run(
         groups=book,
         **options,  # type: ignore[arg-type]
     )
-    notes += distances.attrs["notes"]
+    notes += _condensed_table_notes(distances)
     source = distances.attrs.get("group_source", "")
     if "built-in" in source:  # a catalogue group, or one of the user's that replaces it
         notes.insert(0, f"Region {cfg.region}: {source}")
@@ -400,9 +400,7 @@ def run(
             cv_limit=cfg.cv_limit,
         )
         region_cv = cv[["year", "cv", "members", "note", "error"]]
-        notes += [
-            f"{cfg.region_title} CV {y}: {n}" for y, n in zip(cv.year, cv.note, strict=True) if n
-        ]
+        notes += _condensed(f"{cfg.region_title} CV", cv)
         gd = group_distance_series(
             convergence_panel,
             cfg.focus,
@@ -441,7 +439,7 @@ def run(
             notes.append(f"sigma of {cfg.sigma_indicator}: {exc}")
         else:
             series = result.sigma.series
-            notes += [f"sigma {y}: {n}" for y, n in zip(series.year, series.note, strict=True) if n]
+            notes += _condensed("sigma", series)
     scores = read_experts_sheet(experts or [], cfg.expert_scale)
     if scores is not None:
         result.experts = expert_summary(scores)
@@ -612,6 +610,23 @@ def market_table(
         group_source=group_note(region, groups) if region is not None else "",
     )
     return frame
+
+
+def _condensed_table_notes(table: pd.DataFrame) -> list[str]:
+    """The notes of a convergence table (``attrs["year_notes"]``), one per line of the
+    table and distinct sentence, its years as spans: 'KAZ-EAEU: group 'EAEU' has no
+    members in 1990-2014', not 25 lines. The cells themselves keep each year's reason."""
+    by_line: dict[str, list[tuple[int, str]]] = {}
+    for year, entries in sorted(table.attrs.get("year_notes", {}).items()):
+        for entry in entries:
+            prefix, _, note = entry.partition(": ")
+            by_line.setdefault(prefix, []).append((int(year), note))
+    focus = table.attrs.get("focus", "")
+    order = {f"{focus}-{column}": k for k, column in enumerate(table.columns)}
+    notes: list[str] = []
+    for prefix in sorted(by_line, key=lambda p: order.get(p, len(order))):
+        notes += _condensed(prefix, pd.DataFrame(by_line[prefix], columns=["year", "note"]))
+    return notes
 
 
 def _condensed(prefix: str, series: pd.DataFrame) -> list[str]:

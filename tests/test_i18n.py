@@ -344,6 +344,16 @@ def test_the_known_note_forms_in_russian() -> None:
             "10): коэффициент вариации здесь не имеет смысла; исключите этот индикатор или "
             "возьмите уровень вместо темпа"
         ),
+        # the notes of a span, condensed: one line per series and sentence
+        "KAZ-EAEU: group 'EAEU' has no members in 1990-2014": (
+            "KAZ-EAEU: в группе 'EAEU' нет членов за 1990-2014"
+        ),
+        "EAEU CV: group 'EAEU' has no members in 1990-2014": (
+            "EAEU, коэф. вариации: в группе 'EAEU' нет членов за 1990-2014"
+        ),
+        "KAZ-RUS: KAZ has no value for gdp in 1990, 2024-2025": (
+            "KAZ-RUS: KAZ: нет значения gdp за 1990, 2024-2025"
+        ),
         "neither BLR nor KAZ reported a flow between them in 2021": (
             "ни BLR, ни KAZ не сообщили о потоке между ними за 2021"
         ),
