@@ -172,6 +172,44 @@ def test_compute_with_a_bad_setting_alerts_and_writes_nothing(filled: FakeBook) 
     assert alert["buttons"] == "ok"
 
 
+@pytest.fixture
+def russian() -> FakeBook:
+    """The example with the Settings Language ru."""
+    data, groups, settings = example_inputs()
+    settings = [[k, "ru" if k == "Language" else v] for k, v in settings]
+    if not any(k == "Language" for k, _ in settings):
+        settings.append(["Language", "ru"])
+    return book_from(WorkbookContent(data, groups, settings))
+
+
+def test_the_buttons_speak_the_workbooks_language(russian: FakeBook) -> None:
+    """With Language ru the message boxes are Russian: Compute's result and its refusal,
+    Validate's list (known sentences translated), Load example's question and note."""
+    macros.compute(russian)
+    assert russian.app.alerts[-1]["prompt"].startswith("Результаты записаны: ")
+    macros.validate(russian)
+    assert russian.app.alerts[-1]["prompt"] == (
+        "В Data, Groups, Experts и Settings проблем не найдено."
+    )
+    data = russian.sheets["Data"]
+    kaz_1997 = next(
+        r for r in range(1, 300) if [data.range((r, 1)).value, data.range((r, 2)).value]
+        == ["KAZ", 1997.0]
+    )  # fmt: skip
+    data.range((kaz_1997, 3)).value = None
+    macros.validate(russian)
+    listed = russian.app.alerts[-1]["prompt"]
+    assert listed.startswith("Найдено проблем: 1."), listed
+    assert "KAZ: нет значений за 1997 — эти годы будут n/a" in listed, listed
+    russian.sheets["Settings"].range(layout.setting_ref("ddof").split("!")[1]).value = "two"
+    macros.compute(russian)
+    assert russian.app.alerts[-1]["prompt"].startswith("Compute: остановлено — Settings: ddof")
+    russian.app.answers = ["cancel"]
+    macros.load_example(russian)
+    assert russian.app.alerts[-1]["prompt"].startswith("В Data, Groups, Flows, Experts или")
+    assert russian.app.alerts[-1]["buttons"] == "ok_cancel"
+
+
 def test_compute_on_the_empty_template_says_why(empty: FakeBook) -> None:
     before = empty.snapshot()
     macros.compute(empty)

@@ -12,13 +12,12 @@ from __future__ import annotations
 
 from typing import Any, Final
 
-from siei_xl.example import EXAMPLE_NOTE
 from siei_xl.excel import layout
 from siei_xl.excel.layout import Cell, ChartSpec, Refs
 from siei_xl.exceptions import SieiError
 from siei_xl.experts import EXPERT_HEADERS, SCORE_HEADERS
 from siei_xl.groups import GROUP_HEADERS, MEMBER_HEADERS
-from siei_xl.i18n import words
+from siei_xl.i18n import translate_note, words
 from siei_xl.job import OPTIONAL_SETTINGS, SETTINGS, run, setting_key
 from siei_xl.job import validate as validate_sheets
 from siei_xl.labels import is_missing, label_key
@@ -120,6 +119,14 @@ def _alert(book: Any, text: str, title: str = TITLE, buttons: str = "ok") -> Any
     return book.app.alert(text[:ALERT_MAX], title=title, buttons=buttons)
 
 
+def _stopped(book: Any, action: str, exc: SieiError) -> None:
+    """A button that could not run: why, in the workbook's language (the known sentences
+    of the reason too; the button's name stays as the ribbon shows it)."""
+    lang = _language(book)
+    reason = translate_note(str(exc), lang)
+    _alert(book, words(lang)("alert_stopped", action=action, reason=reason), f"{TITLE}: {action}")
+
+
 # ------------------------------------------------------------------ buttons
 def compute(book: Any = None) -> None:
     """Compute: write the Results tables (live formulas) and redraw the chart."""
@@ -131,7 +138,7 @@ def compute(book: Any = None) -> None:
         result = run(data, groups, settings, flows, experts)
         refs = refs_of(data, groups, settings, flows, experts)
     except SieiError as exc:
-        _alert(book, f"Compute stopped: {exc}", f"{TITLE}: Compute")
+        _stopped(book, "Compute", exc)
         return
     sheet = layout.results_sheet(result, refs)
     results = book.sheets[layout.RESULTS]
@@ -151,23 +158,28 @@ def validate(book: Any = None) -> None:
     try:
         data, groups, settings = _inputs(book)
     except SieiError as exc:
-        _alert(book, str(exc), f"{TITLE}: Validate data")
+        _alert(book, translate_note(str(exc), _language(book)), f"{TITLE}: Validate data")
         return
-    problems = validate_sheets(data, groups, settings, optional_sheet(book, layout.EXPERTS))
+    lang = _language(book, settings)
+    text = words(lang)
+    problems = [
+        translate_note(p, lang)
+        for p in validate_sheets(data, groups, settings, optional_sheet(book, layout.EXPERTS))
+    ]
     if not problems:
-        text = "No problems found in Data, Groups, Experts and Settings."
+        message = text("alert_no_problems")
     else:
-        head = f"{len(problems)} problem(s):\n\n"
+        head = text("alert_problems", n=len(problems)) + "\n\n"
         shown: list[str] = []
         for problem in problems[:15]:
             # stay within what _alert shows, leaving room for the "... and N more." line
             if shown and len(head) + sum(len(p) + 3 for p in [*shown, problem]) > ALERT_MAX - 40:
                 break
             shown.append(problem)
-        text = head + "\n".join(f"- {p}" for p in shown)
+        message = head + "\n".join(f"- {p}" for p in shown)
         if len(problems) > len(shown):
-            text += f"\n... and {len(problems) - len(shown)} more."
-    _alert(book, text, f"{TITLE}: Validate data")
+            message += "\n" + text("alert_more", n=len(problems) - len(shown))
+    _alert(book, message, f"{TITLE}: Validate data")
 
 
 def draw_chart(book: Any = None) -> None:
@@ -181,7 +193,7 @@ def draw_chart(book: Any = None) -> None:
             refs_of(data, groups, settings, flows, experts),
         )
     except SieiError as exc:
-        _alert(book, f"Draw chart stopped: {exc}", f"{TITLE}: Draw chart")
+        _stopped(book, "Draw chart", exc)
         return
     if sheet.chart_source is not None:
         _draw(book, sheet.chart_source)
@@ -231,8 +243,7 @@ def load_example(book: Any = None) -> None:
     if _holds_user_input(data, groups, settings, flows, experts):
         answer = _alert(
             book,
-            "Data, Groups, Flows, Experts or Settings already hold your input. Load the "
-            "illustrative example anyway? Those sheets are first copied to backup sheets.",
+            words(_language(book, settings))("alert_overwrite"),
             f"{TITLE}: Load example data",
             buttons="ok_cancel",
         )
@@ -271,7 +282,12 @@ def load_example(book: Any = None) -> None:
         target = book.sheets[name]
         target.clear()
         _write_cells(target, sheet_layout.cells)
-    _alert(book, f"{EXAMPLE_NOTE}\n\nNow click Compute.", f"{TITLE}: Load example data")
+    text = words(lang)
+    _alert(
+        book,
+        text("alert_example_loaded", note=text("example_note")),
+        f"{TITLE}: Load example data",
+    )
 
 
 def _holds_user_input(
