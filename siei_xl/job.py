@@ -400,7 +400,7 @@ def run(
             cv_limit=cfg.cv_limit,
         )
         region_cv = cv[["year", "cv", "members", "note", "error"]]
-        notes += _condensed(f"{cfg.region_title} CV", cv)
+        notes += _condensed(f"{cfg.region_title} CV", cv, joined=False)
         gd = group_distance_series(
             convergence_panel,
             cfg.focus,
@@ -439,7 +439,7 @@ def run(
             notes.append(f"sigma of {cfg.sigma_indicator}: {exc}")
         else:
             series = result.sigma.series
-            notes += _condensed("sigma", series)
+            notes += _condensed("sigma", series, joined=False)
     scores = read_experts_sheet(experts or [], cfg.expert_scale)
     if scores is not None:
         result.experts = expert_summary(scores)
@@ -625,15 +625,20 @@ def _condensed_table_notes(table: pd.DataFrame) -> list[str]:
     order = {f"{focus}-{column}": k for k, column in enumerate(table.columns)}
     notes: list[str] = []
     for prefix in sorted(by_line, key=lambda p: order.get(p, len(order))):
-        notes += _condensed(prefix, pd.DataFrame(by_line[prefix], columns=["year", "note"]))
+        frame = pd.DataFrame(by_line[prefix], columns=["year", "note"])
+        notes += _condensed(prefix, frame, joined=False)
     return notes
 
 
-def _condensed(prefix: str, series: pd.DataFrame) -> list[str]:
-    """One note per distinct sentence, its years as spans: '... in 1995-2024: ...'."""
+def _condensed(prefix: str, series: pd.DataFrame, *, joined: bool = True) -> list[str]:
+    """One note per distinct sentence, its years as spans: '... in 1995-2024: ...'.
+
+    ``joined``: a year's note may hold several sentences joined by '; ' (the market
+    tables'); otherwise it is one message, which may itself contain '; '.
+    """
     years_of: dict[str, list[int]] = {}
     for year, note in zip(series["year"], series["note"], strict=True):
-        for part in filter(None, str(note).split("; ")):
+        for part in filter(None, str(note).split("; ") if joined else [str(note)]):
             years_of.setdefault(part.replace(str(year), "{years}"), []).append(int(year))
     return [f"{prefix}: {text.replace('{years}', _spans(ys))}" for text, ys in years_of.items()]
 

@@ -842,6 +842,23 @@ def test_the_chart_marks_the_year_the_regions_members_changed(tmp_path: Path) ->
     assert xml.count('<c:symbol val="none"/>') == 2
 
 
+def test_headers_over_numbers_are_aligned_with_them(tmp_path: Path) -> None:
+    """On Results a column of numbers has its header on the right, as the numbers are; the
+    Year column's header stays on the left."""
+    report = fill_module.demo(tmp_path)
+    sheet = openpyxl.load_workbook(report.output)["Results"]
+    header = next(row for row in sheet.iter_rows() if row[0].value == "Year")
+    assert header[0].alignment.horizontal in (None, "general", "left")
+    numbers = [c for c in header[1:] if c.value and c.value != "Year"]  # and the CV table's
+    assert [c.value for c in numbers][:2] == ["RUS", "CHN"]
+    assert numbers[-1].value == "CV within Border region"
+    assert {c.alignment.horizontal for c in numbers} == {"right"}
+    assert [c.alignment.horizontal for c in header if c.value == "Year"] == [None, None]
+    over = next(row for row in sheet.iter_rows() if row[0].value == "Change over")
+    assert over[1].value == "1995-2024"
+    assert over[1].alignment.horizontal == "right"
+
+
 def test_each_results_table_prints_on_its_own_page_under_its_own_header(
     tmp_path: Path,
 ) -> None:

@@ -302,6 +302,16 @@ def test_eaeu_has_no_members_before_2015(
     assert cv[2015] == pytest.approx(siei.group_cv(example, ["RUS", "KAZ", "KGZ"], 2015))
 
 
+def test_a_note_holding_a_semicolon_stays_one_note(
+    sheets: tuple[list[list[object]], ...],
+) -> None:
+    """The CV's refusal is one message with a '; ' in it: condensing keeps it whole."""
+    result = job.run(*sheets)
+    cv = [n for n in result.notes if n.startswith("Border region CV: ")]
+    assert len(cv) == 1
+    assert "meaningless here; leave this indicator out" in cv[0]
+
+
 def test_region_as_countries_and_as_one_country(
     sheets: tuple[list[list[object]], ...], example: siei.Panel
 ) -> None:

@@ -405,7 +405,7 @@ def results_sheet(result: JobResult | None, refs: Refs, lang: str = "en") -> She
     columns = list(table.columns)
     n_partners = len(cfg.partners)
     for j, name in enumerate(columns, start=1):
-        sheet.put(TABLE_ROW, j, name, "header")
+        sheet.put(TABLE_ROW, j, name, "header_num")
         sheet.widths[j] = 13
     first = TABLE_ROW + 1
     for i, year in enumerate(table.index):
@@ -448,12 +448,12 @@ def results_sheet(result: JobResult | None, refs: Refs, lang: str = "en") -> She
             "number",
             f"={col_name(j)}{first + hi + 1}-{col_name(j)}{first + lo + 1}",
         )
-        sheet.put(last + 3, j, f"{int(table.index[lo])}-{int(table.index[hi])}", "year")
+        sheet.put(last + 3, j, f"{int(table.index[lo])}-{int(table.index[hi])}", "span")
     next_col = len(columns) + 2
     if result.region_cv is not None:
         cv_col = next_col
         sheet.put(TABLE_ROW, cv_col, text("year"), "header")
-        sheet.put(TABLE_ROW, cv_col + 1, text("cv_within", region=cfg.region_title), "header")
+        sheet.put(TABLE_ROW, cv_col + 1, text("cv_within", region=cfg.region_title), "header_num")
         sheet.widths[cv_col] = 8
         sheet.widths[cv_col + 1] = 22
         cv_options = f"{chosen},{at['ddof']},{at['CV limit']}"
@@ -557,7 +557,7 @@ def _market_block(
     for j, name in enumerate(table.columns, start=1):
         # partners' headers are codes the formulas read; the region's are words
         shown = name if j <= n_partners else region_headers[j - n_partners - 1]
-        sheet.put(header, j, shown, "header")
+        sheet.put(header, j, shown, "header_num")
         sheet.widths[j] = max(sheet.widths.get(j, 0), 13)
     for i, year in enumerate(table.index):
         r = header + 1 + i
@@ -594,7 +594,7 @@ def _sigma_block(
     sheet.put(top, col, title, "subtitle")
     header = top + 1
     sheet.put(header, col, text("year"), "header")
-    sheet.put(header, col + 1, text("sigma_header", measure=cfg.sigma_measure), "header")
+    sheet.put(header, col + 1, text("sigma_header", measure=cfg.sigma_measure), "header_num")
     sheet.put(header, col + 2, text("members_changed"), "header")
     sheet.widths.setdefault(col + 1, 14)
     sheet.widths.setdefault(col + 2, 14)
@@ -642,8 +642,9 @@ def _experts_block(
     sheet.put(top, 0, text("experts_title", low=f"{low:g}", high=f"{high:g}"), "subtitle")
     header = top + 1
     # the statistic headers stay as they are: the formulas read them as SIEI_EXPERT's words
-    for j, name in enumerate((*text.list("experts_columns"), *EXPERT_STATISTICS)):
-        sheet.put(header, j, name, "header")
+    labels = text.list("experts_columns")
+    for j, name in enumerate((*labels, *EXPERT_STATISTICS)):
+        sheet.put(header, j, name, "header" if j < len(labels) else "header_num")
     sheet.widths[1] = max(sheet.widths.get(1, 0), 20)
     # a workbook made before the Expert scale setting: its default, as Compute reads it
     scale = refs.settings.get("Expert scale", '"1-10"')
@@ -709,7 +710,7 @@ def chart_sheet(results: SheetLayout, lang: str = "en") -> SheetLayout:
         columns.append((Series(spec.marks.name, "", markers=True), tuple(marked)))
     series = []
     for j, (line, values) in enumerate(columns, start=1):
-        sheet.put(header, j, line.name, "header")
+        sheet.put(header, j, line.name, "header_num")
         sheet.widths[j] = 13
         for i, value in enumerate(values):
             if math.isfinite(value):

@@ -111,7 +111,7 @@ def _write_cells(sheet: Any, cells: list[Cell]) -> None:
             target.value = cell.value
         if cell.style in layout.NUMBER_FORMATS:
             target.number_format = layout.NUMBER_FORMATS[cell.style]
-        elif cell.style in {"header", "title", "subtitle", "key"}:
+        elif cell.style in {"header", "header_num", "title", "subtitle", "key"}:
             target.font.bold = True
 
 

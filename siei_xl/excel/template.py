@@ -115,8 +115,18 @@ FORMATS: Final[dict[str, dict[str, Any]]] = {
         "text_wrap": True,
         "valign": "top",
     },
+    # over a column of numbers, aligned with them
+    "header_num": {
+        "bold": True,
+        "bg_color": "#DDEBF7",
+        "bottom": 1,
+        "text_wrap": True,
+        "valign": "top",
+        "align": "right",
+    },
     **{style: {"num_format": code} for style, code in layout.NUMBER_FORMATS.items()},
     "key": {"bold": True},
+    "span": {"align": "right"},  # years as text ('1995-2024') under a column of numbers
     "input": {"bg_color": "#FFF2CC", "border": 1, "border_color": "#BFBFBF"},
     "note": {"font_color": "#404040"},
     "wrap": {"text_wrap": True, "valign": "top"},
