@@ -590,9 +590,12 @@ class DocumentHost:
         document = charts.getByName(chart).getEmbeddedObject()
         document.setDiagram(document.createInstance("com.sun.star.chart.LineDiagram"))
         document.HasLegend = True
+        # the look of the workbook's own chart: legend below, white wall, gridlines
+        document.Legend.Alignment = uno.Enum("com.sun.star.chart.ChartLegendPosition", "BOTTOM")
         document.HasMainTitle = True
         document.Title.String = title
         diagram = document.getDiagram()
+        diagram.Wall.FillStyle = uno.Enum("com.sun.star.drawing.FillStyle", "NONE")
         diagram.HasXAxisTitle = True
         diagram.XAxisTitle.String = x_title
         diagram.HasYAxisTitle = True
