@@ -21,6 +21,7 @@ import pandas as pd
 from hypothesis import strategies as st
 
 from siei_xl import Panel
+from siei_xl.groups import group_name
 from siei_xl.labels import MISSING_MARKERS, label_key
 
 __all__ = ["PanelCase", "labels", "panels", "years"]
@@ -59,9 +60,15 @@ class PanelCase:
 
 
 def labels() -> st.SearchStrategy[str]:
-    """Free-text unit labels (ISO codes, names, regional codes), possibly padded."""
+    """Free-text unit labels (ISO codes, names, regional codes), possibly padded.
+
+    Never the name of a built-in grouping ('CA5', 'SCO'): a single label naming one stands
+    for that grouping wherever a group is asked for (documented), not for a country.
+    """
     return st.text(alphabet=LABEL_ALPHABET, min_size=1, max_size=10).filter(
-        lambda s: bool(label_key(s)) and label_key(s) not in MISSING_MARKERS
+        lambda s: (
+            bool(label_key(s)) and label_key(s) not in MISSING_MARKERS and group_name(s) is None
+        )
     )
 
 
