@@ -17,6 +17,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 from fake_book import FakeBook
+from udf_helpers import formulas_and_values
 
 import siei_xl as siei
 from siei_xl import job
@@ -120,14 +121,7 @@ def test_compute_writes_the_institutional_block_with_live_formulas() -> None:
 
 def test_the_demo_stores_the_values_its_formulas_give(tmp_path: Path) -> None:
     report = demo(tmp_path)
-    formulas = openpyxl.load_workbook(report.output, read_only=True, data_only=False)
-    values = openpyxl.load_workbook(report.output, read_only=True, data_only=True)
-    try:
-        text = {ws.title: [list(r) for r in ws.iter_rows(values_only=True)] for ws in formulas}
-        cached = {ws.title: [list(r) for r in ws.iter_rows(values_only=True)] for ws in values}
-    finally:
-        formulas.close()
-        values.close()
+    text, cached = formulas_and_values(report.output)
     book = FakeBook({name: rows for name, rows in text.items() if name != "Chart"})
     results = book.sheets["Results"]
     checked = 0

@@ -19,6 +19,7 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+from udf_helpers import formulas_and_values
 
 import siei_xl as siei
 from siei_xl.cli import main
@@ -97,14 +98,7 @@ def check_stored_values(
     The API gets the arguments the formula names, read from the cells it references, so
     a formula pointing at the wrong cell fails as surely as a wrong value.
     """
-    formulas = openpyxl.load_workbook(path, read_only=True, data_only=False)
-    values = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    try:
-        cached = {ws.title: [list(r) for r in ws.iter_rows(values_only=True)] for ws in values}
-        text = {ws.title: [list(r) for r in ws.iter_rows(values_only=True)] for ws in formulas}
-    finally:
-        formulas.close()
-        values.close()
+    text, cached = formulas_and_values(path)
 
     def value(ref: str, sheet: str = "Results") -> object:
         if "!" in ref:
@@ -624,14 +618,7 @@ def test_market_and_sigma_cells_equal_their_formulas_and_the_api(tmp_path: Path)
     from siei_xl.market import Flows, flow_pair, flow_within
 
     report = demo(tmp_path)
-    formulas = openpyxl.load_workbook(report.output, read_only=True, data_only=False)
-    values = openpyxl.load_workbook(report.output, read_only=True, data_only=True)
-    try:
-        text = {ws.title: [list(r) for r in ws.iter_rows(values_only=True)] for ws in formulas}
-        cached = {ws.title: [list(r) for r in ws.iter_rows(values_only=True)] for ws in values}
-    finally:
-        formulas.close()
-        values.close()
+    text, cached = formulas_and_values(report.output)
     book = FakeBook({name: rows for name, rows in text.items() if name != "Chart"})
     results = book.sheets["Results"]
     for r, row in enumerate(text["Results"], start=1):  # typed in as formulas, not text

@@ -22,6 +22,7 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 import numpy as np
+import openpyxl
 import pandas as pd
 
 import siei_xl as siei
@@ -153,3 +154,19 @@ def extended_example(n_countries: int = 11) -> pd.DataFrame:
         extra["gdp_growth"] = extra["gdp_growth"] + 0.5 * (i + 1)
         parts.append(extra)
     return pd.concat(parts, ignore_index=True)
+
+
+def formulas_and_values(
+    path: Path,
+) -> tuple[dict[str, list[list[object]]], dict[str, list[list[object]]]]:
+    """Every sheet of a workbook twice, as rows: the formulas as typed, and the values
+    stored with them (what a viewer shows before recalculating)."""
+    formulas = openpyxl.load_workbook(path, read_only=True, data_only=False)
+    values = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    try:
+        text = {ws.title: [list(r) for r in ws.iter_rows(values_only=True)] for ws in formulas}
+        cached = {ws.title: [list(r) for r in ws.iter_rows(values_only=True)] for ws in values}
+    finally:
+        formulas.close()
+        values.close()
+    return text, cached
