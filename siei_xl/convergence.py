@@ -507,8 +507,9 @@ def convergence_table(
     DataFrame
         Indexed by year; one column per partner (pair distance) and, if ``region`` is
         given, one column ``region_label`` (distance to the region's centroid). NaN where a
-        value is not available; ``attrs["notes"]`` lists why, and ``attrs["year_notes"]``
-        holds the same reasons by year.
+        value is not available; ``attrs["notes"]`` lists why, ``attrs["year_notes"]``
+        holds the same reasons by year, and ``attrs["line_notes"]`` by line of the table
+        (``"KAZ-RUS"``: ``[(year, reason), ...]``, in column order).
 
     Examples
     --------
@@ -522,6 +523,7 @@ def convergence_table(
     columns: dict[str, pd.Series] = {}
     notes: list[str] = []
     year_notes: dict[int, list[str]] = {}
+    line_notes: dict[str, list[tuple[int, str]]] = {}
     focus_label = panel.country(focus)
 
     def collect(prefix: str, series: pd.DataFrame) -> None:
@@ -529,6 +531,7 @@ def convergence_table(
         for year, note in zip(series["year"], series["note"], strict=True):
             if note:
                 year_notes.setdefault(int(year), []).append(f"{prefix}: {note}")
+                line_notes.setdefault(prefix, []).append((int(year), str(note)))
 
     for partner in _labels(partners):
         series = pair_series(panel, focus, partner, **options)  # type: ignore[arg-type]
@@ -549,6 +552,7 @@ def convergence_table(
         focus=focus_label,
         notes=notes,
         year_notes=year_notes,
+        line_notes=line_notes,
         group_source=source or "",
     )
     return table

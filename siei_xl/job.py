@@ -384,7 +384,11 @@ def run(
         groups=book,
         **options,  # type: ignore[arg-type]
     )
-    notes += _condensed_table_notes(distances)
+    # one note per line of the table and sentence, its years as spans: "KAZ-EAEU: group
+    # 'EAEU' has no members in 1990-2014", not 25 lines (each cell keeps its own reason)
+    for prefix, reasons in distances.attrs["line_notes"].items():
+        frame = pd.DataFrame(reasons, columns=["year", "note"])
+        notes += _condensed(prefix, frame, joined=False)
     source = distances.attrs.get("group_source", "")
     if "built-in" in source:  # a catalogue group, or one of the user's that replaces it
         notes.insert(0, f"Region {cfg.region}: {source}")
@@ -610,24 +614,6 @@ def market_table(
         group_source=group_note(region, groups) if region is not None else "",
     )
     return frame
-
-
-def _condensed_table_notes(table: pd.DataFrame) -> list[str]:
-    """The notes of a convergence table (``attrs["year_notes"]``), one per line of the
-    table and distinct sentence, its years as spans: 'KAZ-EAEU: group 'EAEU' has no
-    members in 1990-2014', not 25 lines. The cells themselves keep each year's reason."""
-    by_line: dict[str, list[tuple[int, str]]] = {}
-    for year, entries in sorted(table.attrs.get("year_notes", {}).items()):
-        for entry in entries:
-            prefix, _, note = entry.partition(": ")
-            by_line.setdefault(prefix, []).append((int(year), note))
-    focus = table.attrs.get("focus", "")
-    order = {f"{focus}-{column}": k for k, column in enumerate(table.columns)}
-    notes: list[str] = []
-    for prefix in sorted(by_line, key=lambda p: order.get(p, len(order))):
-        frame = pd.DataFrame(by_line[prefix], columns=["year", "note"])
-        notes += _condensed(prefix, frame, joined=False)
-    return notes
 
 
 def _condensed(prefix: str, series: pd.DataFrame, *, joined: bool = True) -> list[str]:
