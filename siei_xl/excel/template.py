@@ -103,27 +103,20 @@ def sheet_layouts(content: WorkbookContent) -> list[SheetLayout]:
     ]
 
 
+HEADER: Final[dict[str, Any]] = {
+    "bold": True,
+    "bg_color": "#DDEBF7",
+    "bottom": 1,
+    "text_wrap": True,
+    "valign": "top",
+}
 FORMATS: Final[dict[str, dict[str, Any]]] = {
     "": {},
     "instruction": {"italic": True, "font_color": "#595959"},
     "title": {"bold": True, "font_size": 14},
     "subtitle": {"bold": True},
-    "header": {
-        "bold": True,
-        "bg_color": "#DDEBF7",
-        "bottom": 1,
-        "text_wrap": True,
-        "valign": "top",
-    },
-    # over a column of numbers, aligned with them
-    "header_num": {
-        "bold": True,
-        "bg_color": "#DDEBF7",
-        "bottom": 1,
-        "text_wrap": True,
-        "valign": "top",
-        "align": "right",
-    },
+    "header": HEADER,
+    "header_num": {**HEADER, "align": "right"},  # over a column of numbers, aligned with them
     **{style: {"num_format": code} for style, code in layout.NUMBER_FORMATS.items()},
     "key": {"bold": True},
     "span": {"align": "right"},  # years as text ('1995-2024') under a column of numbers
